@@ -1,0 +1,118 @@
+"""The `n1` command line: the composition root where settings, store and bot are built."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from importlib.metadata import version
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from core.clock import SystemClock
+from core.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(
+    name="n1",
+    help="N1: a Telegram companion for people with persistent musculoskeletal pain.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The SQL store.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _fail(message: str) -> typer.Exit:
+    """Print one clear line and give the exit status for a configuration problem."""
+    typer.echo(f"n1: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        raise _fail(str(error)) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"n1 {version('n1')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """N1's command line."""
+
+
+@app.command()
+def run() -> None:
+    """Run the bot: long polling, or a webhook when N1_WEBHOOK_URL is set."""
+    settings = _settings()
+    try:
+        token = settings.require_token()
+    except SettingsError as error:
+        raise _fail(str(error)) from None
+
+    from bot.app import allowed_updates, build_application
+    from bot.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    application = build_application(settings, SystemClock(), token=token)
+    if settings.webhook_url is not None:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=allowed_updates(),
+        )
+    else:
+        application.run_polling(allowed_updates=allowed_updates())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date (N1 also does this when it starts)."""
+    from core.store.migrate import upgrade
+
+    settings = _settings()
+    asyncio.run(upgrade(settings.database_url))
+    typer.echo("database is up to date")
+
+
+@app.command()
+def demo(
+    patients: Annotated[int, typer.Option(min=1, max=500, help="Simulated patients.")] = 3,
+    days: Annotated[int, typer.Option(min=1, max=120, help="Simulated days.")] = 7,
+    seed: Annotated[int, typer.Option(help="Seed for the simulated patients.")] = 1,
+    report: Annotated[
+        Path | None, typer.Option(help="Write a JSON report of what happened here.")
+    ] = None,
+    speed: Annotated[
+        float, typer.Option(min=1.0, help="Simulated seconds per real second.")
+    ] = 7200.0,
+    quiet: Annotated[bool, typer.Option(help="Do not print the conversation.")] = False,
+) -> None:
+    """Run N1 against the local Bot API sandbox with simulated patients; no token needed."""
+    from bot.demo import DemoOptions, run_demo
+
+    options = DemoOptions(
+        patients=patients, days=days, seed=seed, report=report, speed=speed, quiet=quiet
+    )
+    asyncio.run(run_demo(options, out=sys.stdout))
+
+
+def main() -> None:
+    """Entry point of the `n1` console script."""
+    app()

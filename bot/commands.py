@@ -1,0 +1,32 @@
+"""The bot's command menu: one list that drives both the handlers and setMyCommands."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram import BotCommand, Update
+
+from bot.context import N1Context
+
+CommandCallback = Callable[[Update, N1Context], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command: its name, the menu description, and its handler."""
+
+    name: str
+    description: str
+    callback: CommandCallback
+    in_menu: bool = True
+
+
+def menu(commands: list[Command]) -> list[BotCommand]:
+    """The commands to register with setMyCommands, in menu order."""
+    return [BotCommand(c.name, c.description) for c in commands if c.in_menu]
+
+
+def help_lines(commands: list[Command]) -> str:
+    """One line per menu command, for /help."""
+    return "\n".join(f"/{c.name} - {c.description}" for c in commands if c.in_menu)

@@ -1,0 +1,1 @@
+"""A local stand-in for the Telegram Bot API, and a client for simulated users."""

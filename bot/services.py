@@ -1,0 +1,23 @@
+"""What handlers and jobs need at run time, built once by the composition root."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.clock import Clock
+from core.settings import Settings
+
+
+@dataclass
+class Services:
+    """The settings, clock and store that one running bot shares."""
+
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    # Counts of what the bot sent, by kind (never the text): read by `n1 demo` for its report.
+    sent_by_kind: Counter[str] = field(default_factory=Counter)

@@ -1,0 +1,1 @@
+"""What every part of N1 shares: settings, the clock, the domain and the SQL store."""

@@ -1,0 +1,121 @@
+"""N1's settings, read from `N1_*` environment variables and an optional `.env` file.
+
+Settings are built once, in the composition root (the `n1` command), and passed down; nothing
+reads them at import time.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ENV_PREFIX = "N1_"
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
+# Telegram's own rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_BOT_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; `str(error)` is one line naming the variable."""
+
+
+def default_database_url() -> str:
+    """A SQLite file called `n1.db` in the working directory."""
+    return f"sqlite+aiosqlite:///{Path.cwd() / 'n1.db'}"
+
+
+class Settings(BaseSettings):
+    """Every setting N1 reads; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+    )
+
+    bot_token: SecretStr | None = None
+    database_url: str = Field(default_factory=default_database_url)
+    telegram_api_url: str = TELEGRAM_API_URL
+    telegram_file_url: str = TELEGRAM_FILE_URL
+    admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+    tick_seconds: float = Field(default=20.0, gt=0)
+    log_level: str = "INFO"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _BOT_TOKEN.match(value.get_secret_value()):
+            raise ValueError("expected a BotFather token such as 123456:ABC-DEF...")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        # People write "1,2,3" in an env file; accept that as well as a JSON-ish list.
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.strip("[]").split(",")]
+            return tuple(part for part in parts if part)
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_scheme(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("expected a URL starting with https://")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET.match(value.get_secret_value()):
+            raise ValueError("use 1 to 256 characters: letters, digits, _ and -")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @property
+    def webhook_mode(self) -> bool:
+        """Webhook mode when a webhook URL is set, long polling otherwise."""
+        return self.webhook_url is not None
+
+    def require_token(self) -> str:
+        """The bot token, or a `SettingsError` saying how to get one."""
+        if self.bot_token is None:
+            raise SettingsError(
+                "N1_BOT_TOKEN is not set: create a bot with @BotFather on Telegram and put its "
+                "token in N1_BOT_TOKEN (or try `n1 demo`, which needs no token)"
+            )
+        return self.bot_token.get_secret_value()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, turning pydantic's report into one line that names the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        variable = f"{ENV_PREFIX}{field.upper()}"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{variable} is invalid: {message}") from None

@@ -1,0 +1,1 @@
+"""The SQL store: SQLAlchemy tables, engine set-up, repositories and Alembic migrations."""

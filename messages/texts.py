@@ -1,0 +1,43 @@
+"""Fixed texts that are the same for everyone: what N1 is, help, privacy, safety.
+
+These are deliberately not varied: safety and privacy wording must stay exactly as reviewed.
+"""
+
+from __future__ import annotations
+
+INTRO = (
+    "Hello, I'm N1. I'm here to help you notice your own progress with persistent pain, "
+    "a little at a time.\n\n"
+    "Every so often I'll ask a few quick questions, each answered with one tap. Once a week "
+    "I'll show you how things have been going for you, compared only with your own earlier "
+    "weeks. Moving more freely, worrying less and doing more of what matters all count as "
+    "progress, not just pain.\n\n"
+    "What I am not: I'm not a medical service, and nobody reads these messages as they "
+    "arrive. In an emergency call 999. For urgent advice that is not an emergency, call "
+    "NHS 111."
+)
+
+HELP = (
+    "Here's what I can do:\n"
+    "{commands}\n\n"
+    "I'm not a medical service and I'm not watched in real time. In an emergency call 999; "
+    "for urgent advice call NHS 111."
+)
+
+PRIVACY = (
+    "Your privacy\n\n"
+    "I only keep your answers if you agree to it. I don't keep your name. "
+    "Your answers are used to show you your own progress. Your physiotherapy team sees them "
+    "only if you choose to share.\n\n"
+    "Telegram keeps its own copy of this chat, which I can't delete for you. "
+    "Messages in Telegram bot chats are not end-to-end encrypted."
+)
+
+NOT_UNDERSTOOD = (
+    "I'm not sure what to do with that, sorry. /help shows what I can do."
+)
+
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on my side and that didn't go through. "
+    "Nothing you did caused it. Please try again in a moment."
+)

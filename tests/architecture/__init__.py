@@ -1,0 +1,1 @@
+"""Tests of how N1 is put together."""

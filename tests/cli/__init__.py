@@ -1,0 +1,1 @@
+"""Tests of the n1 command line."""

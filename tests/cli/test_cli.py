@@ -1,0 +1,56 @@
+"""The `n1` command as a newcomer meets it: version, clear errors, database upgrade."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+N1 = str(Path(sys.executable).with_name("n1"))
+
+
+def run_n1(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed `n1` console script with a clean N1_* environment."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("N1_")}
+    return subprocess.run(
+        [N1, *args], cwd=cwd, env={**clean, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_version_is_printed(tmp_path: Path) -> None:
+    result = run_n1("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.strip() == "n1 0.1.0"
+
+
+def test_run_without_a_token_explains_and_points_to_the_demo(tmp_path: Path) -> None:
+    result = run_n1("run", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "N1_BOT_TOKEN" in lines[0]
+    assert "BotFather" in lines[0]
+    assert "n1 demo" in lines[0]
+
+
+def test_an_invalid_setting_is_one_line_with_status_2_and_no_traceback(tmp_path: Path) -> None:
+    result = run_n1("run", cwd=tmp_path, N1_BOT_TOKEN="1:abc", N1_WEBHOOK_PORT="eighty")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "n1: N1_WEBHOOK_PORT is invalid: Input should be a valid integer, "
+        "unable to parse string as an integer"
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_db_upgrade_creates_the_default_sqlite_store(tmp_path: Path) -> None:
+    result = run_n1("db", "upgrade", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    database = tmp_path / "n1.db"
+    with sqlite3.connect(database) as connection:
+        tables = {row[0] for row in connection.execute("select name from sqlite_master")}
+    assert {"patients", "consents", "schedules", "check_ins", "answers", "outbox"} <= tables
+    # Running it again is harmless.
+    assert run_n1("db", "upgrade", cwd=tmp_path).returncode == 0
