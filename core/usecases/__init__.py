@@ -1,0 +1,1 @@
+"""Use-cases: each one owns its transaction and calls repositories."""

@@ -1,0 +1,1 @@
+"""Tests for scheduler/: pure planning, local time, quiet hours and user input parsing."""
