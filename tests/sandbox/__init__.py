@@ -1,0 +1,1 @@
+"""Tests for the local Bot API sandbox and its simulated-user client."""
