@@ -1,0 +1,20 @@
+"""Repositories: the only code that reads and writes N1's tables.
+
+Each takes the use-case's `AsyncSession`, never commits (the use-case owns the transaction:
+`async with session_factory.begin() as session:`), returns `core.domain` values, and takes
+every time as a parameter from the injected clock.
+"""
+
+from core.store.repositories.check_ins import CheckInRepository
+from core.store.repositories.consents import ConsentRepository
+from core.store.repositories.outbox import OutboxRepository
+from core.store.repositories.patients import PatientRepository
+from core.store.repositories.security_events import SecurityEventRepository
+
+__all__ = [
+    "CheckInRepository",
+    "ConsentRepository",
+    "OutboxRepository",
+    "PatientRepository",
+    "SecurityEventRepository",
+]

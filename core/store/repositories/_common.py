@@ -1,0 +1,48 @@
+"""Small helpers shared by the repositories (not part of the public API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.store.tables import MAX_ERROR_LENGTH, Base
+
+Upsert = sqlite.Insert | postgresql.Insert
+
+
+def columns(model: type[Base]) -> tuple[ColumnElement[Any], ...]:
+    """Every column of `model`'s table, for `select(...)` and `.returning(...)`.
+
+    Repositories select columns rather than ORM entities: the session's identity map then
+    never holds a row object that a later bulk UPDATE could leave stale.
+    """
+    return tuple(model.__table__.c)
+
+
+def as_dict(row: Row[Any]) -> dict[str, Any]:
+    """A result row as a column-name -> value dict."""
+    return row._asdict()
+
+
+def upsert(session: AsyncSession, model: type[Base]) -> Upsert:
+    """An INSERT that can take ON CONFLICT, for the session's database.
+
+    SQLite and PostgreSQL spell ON CONFLICT the same way, but SQLAlchemy keeps the
+    construct per dialect; this is the one place that chooses.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return sqlite.insert(model)
+    if dialect == "postgresql":
+        return postgresql.insert(model)
+    raise NotImplementedError(f"no ON CONFLICT support for {dialect!r}")
+
+
+def clip(text: str | None, limit: int = MAX_ERROR_LENGTH) -> str | None:
+    """Cut free text to fit its column (error texts can be long tracebacks)."""
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"

@@ -1,0 +1,148 @@
+"""Check-ins and their answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row, case, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain import Answer, CheckIn, CheckInStatus
+from core.store.repositories._common import as_dict, columns, upsert
+from core.store.tables import AnswerRow, CheckInRow
+
+
+def _check_in(row: Row[Any]) -> CheckIn:
+    data = as_dict(row)
+    data["status"] = CheckInStatus(data["status"])
+    data["items"] = tuple(data["items"])
+    return CheckIn(**data)
+
+
+def _answer(row: Row[Any]) -> Answer:
+    return Answer(**as_dict(row))
+
+
+class CheckInRepository:
+    """Reads and writes check-ins and answers; never commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def create(
+        self,
+        *,
+        patient_id: int,
+        local_date: date,
+        slot: str,
+        items: Sequence[str],
+        closes_at: datetime,
+        now: datetime,
+        status: CheckInStatus = CheckInStatus.OPEN,
+    ) -> tuple[CheckIn, bool]:
+        """Create the check-in for (patient, local date, slot), unless it exists.
+
+        Returns (check_in, created). A second call for the same key (a double fire of the
+        tick, a restart mid-batch) returns the existing check-in, unchanged.
+        """
+        statement = (
+            upsert(self._session, CheckInRow)
+            .values(
+                patient_id=patient_id,
+                local_date=local_date,
+                slot=slot,
+                items=list(items),
+                status=status.value,
+                closes_at=closes_at,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["patient_id", "local_date", "slot"])
+            .returning(*columns(CheckInRow))
+        )
+        row = (await self._session.execute(statement)).first()
+        if row is not None:
+            return _check_in(row), True
+        existing = await self.get_by_key(patient_id, local_date, slot)
+        if existing is None:  # pragma: no cover - the conflicting row cannot vanish mid-statement
+            raise RuntimeError("check-in insert conflicted but no check-in was found")
+        return existing, False
+
+    async def get(self, check_in_id: int) -> CheckIn | None:
+        """The check-in with this id, if any."""
+        statement = select(*columns(CheckInRow)).where(CheckInRow.id == check_in_id)
+        row = (await self._session.execute(statement)).first()
+        return None if row is None else _check_in(row)
+
+    async def get_by_key(self, patient_id: int, local_date: date, slot: str) -> CheckIn | None:
+        """The check-in for (patient, local date, slot), if any."""
+        statement = select(*columns(CheckInRow)).where(
+            CheckInRow.patient_id == patient_id,
+            CheckInRow.local_date == local_date,
+            CheckInRow.slot == slot,
+        )
+        row = (await self._session.execute(statement)).first()
+        return None if row is None else _check_in(row)
+
+    async def mark_sent(
+        self, check_in_id: int, *, sent_at: datetime, telegram_message_id: int | None
+    ) -> CheckIn | None:
+        """Record that the check-in message went out (and its id, to edit it in place)."""
+        return await self._update(
+            check_in_id, sent_at=sent_at, telegram_message_id=telegram_message_id
+        )
+
+    async def set_status(self, check_in_id: int, status: CheckInStatus) -> CheckIn | None:
+        """Open, close, or mark a check-in as missed during downtime."""
+        return await self._update(check_in_id, status=status.value)
+
+    async def set_note(self, check_in_id: int, note: str | None) -> CheckIn | None:
+        """Attach (or clear) the person's free-text note."""
+        return await self._update(check_in_id, note=note)
+
+    async def record_answer(
+        self, check_in: CheckIn, *, item: str, value: int | None, now: datetime
+    ) -> Answer:
+        """Store the answer to `item` (value None = skipped); a later tap replaces it.
+
+        One statement (INSERT ... ON CONFLICT DO UPDATE), so two taps racing each other
+        still leave one row, holding the value of whichever came last. `changed_at` is set
+        only when the value really changes: a repeated identical tap is not a change.
+        """
+        insert = upsert(self._session, AnswerRow).values(
+            check_in_id=check_in.id,
+            patient_id=check_in.patient_id,
+            item=item,
+            value=value,
+            answered_at=now,
+        )
+        changed = AnswerRow.value.is_distinct_from(insert.excluded.value)
+        statement = insert.on_conflict_do_update(
+            index_elements=["check_in_id", "item"],
+            set_={
+                "value": insert.excluded.value,
+                "changed_at": case((changed, now), else_=AnswerRow.changed_at),
+            },
+        ).returning(*columns(AnswerRow))
+        row = (await self._session.execute(statement)).one()
+        return _answer(row)
+
+    async def answers(self, check_in_id: int) -> list[Answer]:
+        """All answers of a check-in, in the order first given."""
+        statement = (
+            select(*columns(AnswerRow))
+            .where(AnswerRow.check_in_id == check_in_id)
+            .order_by(AnswerRow.id)
+        )
+        return [_answer(row) for row in await self._session.execute(statement)]
+
+    async def _update(self, check_in_id: int, **values: Any) -> CheckIn | None:
+        statement = (
+            update(CheckInRow)
+            .where(CheckInRow.id == check_in_id)
+            .values(**values)
+            .returning(*columns(CheckInRow))
+        )
+        row = (await self._session.execute(statement)).first()
+        return None if row is None else _check_in(row)

@@ -1,0 +1,61 @@
+"""Consent decisions (explicit, separate, withdrawable)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain import Consent
+from core.store.repositories._common import as_dict, columns
+from core.store.tables import ConsentRow
+
+
+def _consent(row: Row[Any]) -> Consent:
+    return Consent(**as_dict(row))
+
+
+class ConsentRepository:
+    """Records and reads consent decisions; never commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(
+        self, *, patient_id: int, kind: str, version: str, granted: bool, now: datetime
+    ) -> Consent:
+        """Record a decision; each decision is a new row, so the history is kept."""
+        statement = (
+            insert(ConsentRow)
+            .values(
+                patient_id=patient_id, kind=kind, version=version, granted=granted, decided_at=now
+            )
+            .returning(*columns(ConsentRow))
+        )
+        return _consent((await self._session.execute(statement)).one())
+
+    async def latest(self, patient_id: int, kind: str) -> Consent | None:
+        """The most recent decision of this kind, which is the one that counts."""
+        statement = (
+            select(*columns(ConsentRow))
+            .where(ConsentRow.patient_id == patient_id, ConsentRow.kind == kind)
+            .order_by(ConsentRow.decided_at.desc(), ConsentRow.id.desc())
+            .limit(1)
+        )
+        row = (await self._session.execute(statement)).first()
+        return None if row is None else _consent(row)
+
+    async def withdraw(self, patient_id: int, kind: str, now: datetime) -> Consent | None:
+        """Withdraw the current consent of this kind; None if none was in force."""
+        current = await self.latest(patient_id, kind)
+        if current is None or not current.active:
+            return None
+        statement = (
+            update(ConsentRow)
+            .where(ConsentRow.id == current.id)
+            .values(withdrawn_at=now)
+            .returning(*columns(ConsentRow))
+        )
+        return _consent((await self._session.execute(statement)).one())

@@ -1,0 +1,173 @@
+"""Patients: who uses N1 and their preferences."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Executable, Row, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain import ALL_DAYS, Patient, PatientStatus
+from core.store.repositories._common import as_dict, columns
+from core.store.tables import PatientRow
+
+_HHMM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+
+
+def _patient(row: Row[Any]) -> Patient:
+    data = as_dict(row)
+    data["status"] = PatientStatus(data["status"])
+    return Patient(**data)
+
+
+def _check_preferences(
+    time_zone: str | None,
+    checkin_days: int | None,
+    summary_weekday: int | None,
+    times: dict[str, str | None],
+) -> None:
+    """Refuse values the scheduler could not use, before they reach the database."""
+    if time_zone is not None:
+        try:
+            ZoneInfo(time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {time_zone!r}") from exc
+    if checkin_days is not None and not 0 <= checkin_days <= ALL_DAYS:
+        raise ValueError(f"checkin_days must be a bitmask 0..{ALL_DAYS}, got {checkin_days}")
+    if summary_weekday is not None and not 0 <= summary_weekday <= 6:
+        raise ValueError(f"summary_weekday must be 0..6, got {summary_weekday}")
+    for name, value in times.items():
+        if value is not None and not _HHMM.fullmatch(value):
+            raise ValueError(f"{name} must be a local time like 09:00, got {value!r}")
+
+
+class PatientRepository:
+    """Reads and writes patients; never commits (the use-case owns the transaction)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, patient_id: int) -> Patient | None:
+        """The patient with this id, if any."""
+        return await self._one(select(*columns(PatientRow)).where(PatientRow.id == patient_id))
+
+    async def get_by_telegram_id(self, telegram_user_id: int) -> Patient | None:
+        """The patient with this Telegram user id, if any."""
+        return await self._one(
+            select(*columns(PatientRow)).where(PatientRow.telegram_user_id == telegram_user_id)
+        )
+
+    async def add(
+        self, *, telegram_user_id: int, chat_id: int, now: datetime, join_code: str | None = None
+    ) -> Patient:
+        """Create a patient (status onboarding, default preferences).
+
+        Raises `sqlalchemy.exc.IntegrityError` if the Telegram user is already a patient
+        (callers look them up first; two racing /starts retry, which then finds the row).
+        """
+        statement = (
+            insert(PatientRow)
+            .values(
+                telegram_user_id=telegram_user_id,
+                chat_id=chat_id,
+                join_code=join_code,
+                created_at=now,
+                updated_at=now,
+            )
+            .returning(*columns(PatientRow))
+        )
+        return _patient((await self._session.execute(statement)).one())
+
+    async def update_status(
+        self,
+        patient_id: int,
+        status: PatientStatus,
+        now: datetime,
+        *,
+        paused_until_at: datetime | None = None,
+    ) -> Patient | None:
+        """Set the status (and when a pause ends; cleared unless given)."""
+        return await self._update(
+            patient_id, now, status=status.value, paused_until_at=paused_until_at
+        )
+
+    async def set_onboarding_step(
+        self, patient_id: int, step: str | None, now: datetime
+    ) -> Patient | None:
+        """Remember where onboarding is, so it survives a restart (None when finished)."""
+        return await self._update(patient_id, now, onboarding_step=step)
+
+    async def update_preferences(
+        self,
+        patient_id: int,
+        *,
+        now: datetime,
+        time_zone: str | None = None,
+        checkin_days: int | None = None,
+        checkin_time: str | None = None,
+        summary_weekday: int | None = None,
+        summary_time: str | None = None,
+        quiet_start: str | None = None,
+        quiet_end: str | None = None,
+    ) -> Patient | None:
+        """Change the given preferences; arguments left as None stay as they are.
+
+        Raises ValueError for an unknown IANA zone, a bitmask or weekday out of range, or a
+        time that is not "HH:MM".
+        """
+        times = {
+            "checkin_time": checkin_time,
+            "summary_time": summary_time,
+            "quiet_start": quiet_start,
+            "quiet_end": quiet_end,
+        }
+        _check_preferences(time_zone, checkin_days, summary_weekday, times)
+        changes: dict[str, Any] = {
+            "time_zone": time_zone,
+            "checkin_days": checkin_days,
+            "summary_weekday": summary_weekday,
+            **times,
+        }
+        return await self._update(
+            patient_id,
+            now,
+            **{name: value for name, value in changes.items() if value is not None},
+        )
+
+    async def touch_last_seen(self, patient_id: int, now: datetime) -> None:
+        """Record that the person was active (not an "updated" change to their record)."""
+        await self._session.execute(
+            update(PatientRow).where(PatientRow.id == patient_id).values(last_seen_at=now)
+        )
+
+    async def list_ids(self, *, statuses: Collection[PatientStatus] | None = None) -> list[int]:
+        """Ids of all patients, or of those in `statuses`, in id order."""
+        statement = select(PatientRow.id).order_by(PatientRow.id)
+        if statuses is not None:
+            statement = statement.where(PatientRow.status.in_([s.value for s in statuses]))
+        return list((await self._session.scalars(statement)).all())
+
+    async def delete(self, patient_id: int) -> bool:
+        """Erase the patient; the database cascades to everything that is theirs."""
+        result = await self._session.execute(
+            delete(PatientRow).where(PatientRow.id == patient_id).returning(PatientRow.id)
+        )
+        return result.first() is not None
+
+    async def _update(self, patient_id: int, now: datetime, **values: Any) -> Patient | None:
+        statement = (
+            update(PatientRow)
+            .where(PatientRow.id == patient_id)
+            .values(updated_at=now, **values)
+            .returning(*columns(PatientRow))
+        )
+        row = (await self._session.execute(statement)).first()
+        return None if row is None else _patient(row)
+
+    async def _one(self, statement: Executable) -> Patient | None:
+        row = (await self._session.execute(statement)).first()
+        return None if row is None else _patient(row)

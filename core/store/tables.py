@@ -1,0 +1,255 @@
+"""N1's SQL tables (SQLAlchemy 2 typed declarative).
+
+Only `core.store` imports this module: repositories turn rows into `core.domain` values.
+Conventions: every datetime column is named `*_at` and is a `UTCDateTime` (aware UTC in
+Python on SQLite and PostgreSQL alike); Telegram ids are BigInteger; statuses and kinds are
+short strings whose vocabularies live in `core.domain`; constraint names come from the naming
+convention below so Alembic migrations can refer to them stably.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Longest error text kept on an outbox row or security event (never health data).
+MAX_ERROR_LENGTH = 500
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A datetime stored as UTC and always returned as an aware UTC datetime.
+
+    Naive datetimes are rejected: a naive value is ambiguous, and silently treating it as
+    local or UTC time is how check-ins end up an hour out after a clock change.
+    SQLite has no time zone type, so UTC is stored there without an offset and the UTC
+    zone is attached again on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Check the value is aware and convert it to UTC for storage."""
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime, got {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime given to a UTC column; use an aware datetime")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return the stored value as an aware UTC datetime."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# Primary keys are BIGINT on PostgreSQL (answers and outbox rows add up over years), but must
+# stay INTEGER on SQLite, where only "INTEGER PRIMARY KEY" is the auto-incrementing rowid.
+BigIntPK: TypeEngine[int] = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    """Declarative base for N1's tables."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), date: Date()}  # noqa: RUF012
+
+
+def _patient_fk(nullable: bool = False) -> MappedColumn[Any]:
+    """A `patient_id` column whose rows go when the patient is deleted (/delete)."""
+    return mapped_column(
+        BigIntPK, ForeignKey("patients.id", ondelete="CASCADE"), nullable=nullable
+    )
+
+
+class PatientRow(Base):
+    """A person using N1 and their preferences (local times are "HH:MM" in `time_zone`)."""
+
+    __tablename__ = "patients"
+    __table_args__ = (
+        CheckConstraint("checkin_days BETWEEN 0 AND 127", name="checkin_days_bitmask"),
+        CheckConstraint("summary_weekday BETWEEN 0 AND 6", name="summary_weekday_range"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(
+        String(16), default="onboarding", server_default="onboarding"
+    )
+    onboarding_step: Mapped[str | None] = mapped_column(String(32))
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default="Europe/London", server_default="Europe/London"
+    )
+    checkin_days: Mapped[int] = mapped_column(Integer, default=127, server_default=text("127"))
+    checkin_time: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
+    summary_weekday: Mapped[int] = mapped_column(Integer, default=6, server_default=text("6"))
+    summary_time: Mapped[str] = mapped_column(String(5), default="18:00", server_default="18:00")
+    quiet_start: Mapped[str] = mapped_column(String(5), default="21:00", server_default="21:00")
+    quiet_end: Mapped[str] = mapped_column(String(5), default="08:00", server_default="08:00")
+    paused_until_at: Mapped[datetime | None]
+    join_code: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime | None]
+
+
+class ConsentRow(Base):
+    """One consent decision (a new row per decision keeps the history)."""
+
+    __tablename__ = "consents"
+    __table_args__ = (Index(None, "patient_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    patient_id: Mapped[int] = _patient_fk()
+    kind: Mapped[str] = mapped_column(String(32))
+    version: Mapped[str] = mapped_column(String(16))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    decided_at: Mapped[datetime]
+    withdrawn_at: Mapped[datetime | None]
+
+
+class ActivityRow(Base):
+    """One of a person's 1 to 3 activities that matter to them, in their own words."""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "position"),
+        CheckConstraint("position BETWEEN 1 AND 3", name="position_range"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    patient_id: Mapped[int] = _patient_fk()
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+class ScheduleRow(Base):
+    """When a person's next check-in or summary is due (UTC), and who has claimed it."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (UniqueConstraint("patient_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    patient_id: Mapped[int] = _patient_fk()
+    kind: Mapped[str] = mapped_column(String(16))
+    # The tick's only query is "due before now": this index keeps an idle tick cheap.
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class CheckInRow(Base):
+    """One check-in; the unique key makes a double fire of the tick harmless."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (UniqueConstraint("patient_id", "local_date", "slot"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    patient_id: Mapped[int] = _patient_fk()
+    local_date: Mapped[date]
+    slot: Mapped[str] = mapped_column(String(16))
+    items: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    sent_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime]
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class AnswerRow(Base):
+    """The answer to one item of a check-in (value None = skipped)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("check_in_id", "item"),
+        Index(None, "patient_id", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    check_in_id: Mapped[int] = mapped_column(
+        BigIntPK, ForeignKey("check_ins.id", ondelete="CASCADE")
+    )
+    patient_id: Mapped[int] = _patient_fk()
+    item: Mapped[str] = mapped_column(String(32))
+    value: Mapped[int | None] = mapped_column(Integer)
+    answered_at: Mapped[datetime]
+    changed_at: Mapped[datetime | None]
+
+
+class OutboxRow(Base):
+    """A message to deliver; written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(None, "status", "not_before_at"),
+        # Lets the database find a deleted patient's messages without a table scan.
+        Index(None, "patient_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    patient_id: Mapped[int | None] = _patient_fk(nullable=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    not_before_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(MAX_ERROR_LENGTH))
+
+
+class SecurityEventRow(Base):
+    """An audit record of something suspicious or security-relevant; never health data."""
+
+    __tablename__ = "security_events"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    detail: Mapped[str | None] = mapped_column(String(MAX_ERROR_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+metadata = Base.metadata

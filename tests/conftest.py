@@ -1,0 +1,99 @@
+"""Shared fixtures for N1's tests.
+
+Databases: `database_url` runs each test that uses it twice, on a fresh SQLite file and on a
+fresh PostgreSQL database (the latter only when N1_TEST_POSTGRES_URL is set, e.g.
+`postgresql+asyncpg://postgres@127.0.0.1:5432/test`). `engine` is that database migrated to
+head; `session_factory` makes sessions on it. Every test gets its own database, so tests can
+commit, run migrations and run concurrently without cleaning up after each other.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
+from sqlalchemy.pool import NullPool
+
+from core.store.engine import create_engine, create_session_factory, normalise_database_url
+from core.store.migrate import upgrade
+
+POSTGRES_URL_ENV = "N1_TEST_POSTGRES_URL"
+
+# ---------------------------------------------------------------------------------------------
+# Databases
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+@asynccontextmanager
+async def fresh_postgres_database(server_url: str) -> AsyncIterator[str]:
+    """Create an empty database on the server at `server_url`; drop it afterwards.
+
+    If the server cannot be used the test is skipped, except in CI (`CI=true`), where a
+    configured but unreachable PostgreSQL must fail loudly instead of passing silently.
+    """
+    name = f"n1_test_{secrets.token_hex(6)}"
+    # CREATE/DROP DATABASE cannot run inside a transaction.
+    admin = sa_create_async_engine(
+        normalise_database_url(server_url), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    try:
+        try:
+            async with admin.connect() as connection:
+                await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        except (OSError, DBAPIError, TimeoutError) as exc:
+            message = f"PostgreSQL at {POSTGRES_URL_ENV} is not usable: {exc!r}"
+            if _in_ci():
+                pytest.fail(message)
+            pytest.skip(message)
+        url = make_url(normalise_database_url(server_url)).set(database=name)
+        try:
+            yield url.render_as_string(hide_password=False)
+        finally:
+            async with admin.connect() as connection:
+                # FORCE ends connections a failing test may have left open.
+                await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    """The URL of a fresh, empty database: SQLite, and PostgreSQL when configured."""
+    if request.param == "sqlite":
+        directory = tmp_path_factory.mktemp("db")
+        yield f"sqlite+aiosqlite:///{directory / 'n1-test.db'}"
+        return
+    server_url = os.environ.get(POSTGRES_URL_ENV, "").strip()
+    if not server_url:
+        pytest.skip(f"{POSTGRES_URL_ENV} is not set")
+    async with fresh_postgres_database(server_url) as url:
+        yield url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on the fresh database, migrated to the latest revision."""
+    await upgrade(database_url)
+    engine = create_engine(database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the migrated database (`async with session_factory.begin() as s:`)."""
+    return create_session_factory(engine)

@@ -1,0 +1,1 @@
+"""Tests of the SQL store: tables, engine, migrations and repositories."""

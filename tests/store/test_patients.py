@@ -1,0 +1,197 @@
+"""PatientRepository."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.domain import Patient, PatientStatus
+from core.store.repositories import PatientRepository
+from tests.store.helpers import NOW, add_patient
+
+LATER = NOW + timedelta(hours=1)
+
+
+async def test_a_new_patient_starts_onboarding_with_default_preferences(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory.begin() as session:
+        added = await PatientRepository(session).add(
+            telegram_user_id=5_000_000_001, chat_id=5_000_000_001, now=NOW, join_code="knee-mar"
+        )
+    async with session_factory() as session:
+        by_id = await PatientRepository(session).get(added.id)
+        by_telegram_id = await PatientRepository(session).get_by_telegram_id(5_000_000_001)
+    assert added == by_id == by_telegram_id
+    assert added == Patient(
+        id=added.id,
+        telegram_user_id=5_000_000_001,  # past 32 bits: Telegram ids are BigInteger
+        chat_id=5_000_000_001,
+        status=PatientStatus.ONBOARDING,
+        onboarding_step=None,
+        time_zone="Europe/London",
+        checkin_days=127,
+        checkin_time="09:00",
+        summary_weekday=6,
+        summary_time="18:00",
+        quiet_start="21:00",
+        quiet_end="08:00",
+        paused_until_at=None,
+        join_code="knee-mar",
+        created_at=NOW,
+        updated_at=NOW,
+        last_seen_at=None,
+    )
+
+
+async def test_unknown_patients_are_none(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        patients = PatientRepository(session)
+        assert await patients.get(404) is None
+        assert await patients.get_by_telegram_id(404) is None
+        assert await patients.update_status(404, PatientStatus.ACTIVE, LATER) is None
+        assert await patients.delete(404) is False
+
+
+async def test_a_telegram_user_can_be_added_only_once(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_patient(session_factory, telegram_user_id=7)
+    with pytest.raises(IntegrityError):
+        async with session_factory.begin() as session:
+            await PatientRepository(session).add(telegram_user_id=7, chat_id=7, now=LATER)
+
+
+async def test_status_changes_record_when_and_until(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    patient = await add_patient(session_factory)
+    until = NOW + timedelta(days=7)
+    async with session_factory.begin() as session:
+        patients = PatientRepository(session)
+        paused = await patients.update_status(
+            patient.id, PatientStatus.PAUSED, LATER, paused_until_at=until
+        )
+        assert paused is not None
+        assert (paused.status, paused.paused_until_at, paused.updated_at) == (
+            PatientStatus.PAUSED,
+            until,
+            LATER,
+        )
+        resumed = await patients.update_status(patient.id, PatientStatus.ACTIVE, LATER)
+        assert resumed is not None
+        assert (resumed.status, resumed.paused_until_at) == (PatientStatus.ACTIVE, None)
+
+
+async def test_onboarding_step_and_preferences_are_saved(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    patient = await add_patient(session_factory)
+    async with session_factory.begin() as session:
+        patients = PatientRepository(session)
+        await patients.set_onboarding_step(patient.id, "time_zone", LATER)
+        await patients.update_preferences(
+            patient.id, now=LATER, time_zone="Europe/Dublin", checkin_days=0b0011111
+        )
+        updated = await patients.update_preferences(
+            patient.id, now=LATER, checkin_time="07:30", quiet_start="22:00"
+        )
+    assert updated is not None
+    assert updated.onboarding_step == "time_zone"
+    assert (updated.time_zone, updated.checkin_days) == ("Europe/Dublin", 0b0011111)
+    assert (updated.checkin_time, updated.quiet_start, updated.quiet_end) == (
+        "07:30",
+        "22:00",
+        "08:00",
+    )
+    assert updated.checks_in_on(0)
+    assert updated.checks_in_on(4)
+    assert not updated.checks_in_on(5)
+    assert not updated.checks_in_on(6)
+
+
+@pytest.mark.parametrize(
+    ("preferences", "complaint"),
+    [
+        ({"checkin_time": "9:00"}, "local time"),
+        ({"summary_time": "24:00"}, "local time"),
+        ({"quiet_start": "09:60"}, "local time"),
+        ({"quiet_end": "0900"}, "local time"),
+        ({"checkin_time": " 09:00"}, "local time"),
+        ({"time_zone": "Mars/Olympus_Mons"}, "time zone"),
+        ({"time_zone": "../etc/passwd"}, "time zone"),
+        ({"checkin_days": 128}, "bitmask"),
+        ({"checkin_days": -1}, "bitmask"),
+        ({"summary_weekday": 7}, "weekday"),
+    ],
+)
+async def test_preferences_the_scheduler_could_not_use_are_refused(
+    session_factory: async_sessionmaker[AsyncSession],
+    preferences: dict[str, Any],
+    complaint: str,
+) -> None:
+    patient = await add_patient(session_factory)
+    async with session_factory() as session:
+        with pytest.raises(ValueError, match=complaint):
+            await PatientRepository(session).update_preferences(patient.id, now=NOW, **preferences)
+
+
+async def test_last_seen_is_not_an_update_of_the_record(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    patient = await add_patient(session_factory)
+    async with session_factory.begin() as session:
+        await PatientRepository(session).touch_last_seen(patient.id, LATER)
+    async with session_factory() as session:
+        seen = await PatientRepository(session).get(patient.id)
+    assert seen is not None
+    assert (seen.last_seen_at, seen.updated_at) == (LATER, NOW)
+
+
+async def test_ids_can_be_listed_by_status(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    first = await add_patient(session_factory, telegram_user_id=1)
+    second = await add_patient(session_factory, telegram_user_id=2)
+    third = await add_patient(session_factory, telegram_user_id=3)
+    async with session_factory.begin() as session:
+        patients = PatientRepository(session)
+        await patients.update_status(second.id, PatientStatus.ACTIVE, LATER)
+        await patients.update_status(third.id, PatientStatus.UNREACHABLE, LATER)
+        assert await patients.list_ids() == [first.id, second.id, third.id]
+        assert await patients.list_ids(statuses=[PatientStatus.ACTIVE]) == [second.id]
+        assert await patients.list_ids(
+            statuses={PatientStatus.ONBOARDING, PatientStatus.UNREACHABLE}
+        ) == [first.id, third.id]
+        assert await patients.list_ids(statuses=[]) == []
+
+
+def test_check_in_days_refuse_impossible_weekdays() -> None:
+    patient_days = Patient(
+        id=1,
+        telegram_user_id=1,
+        chat_id=1,
+        status=PatientStatus.ACTIVE,
+        onboarding_step=None,
+        time_zone="Europe/London",
+        checkin_days=1,
+        checkin_time="09:00",
+        summary_weekday=6,
+        summary_time="18:00",
+        quiet_start="21:00",
+        quiet_end="08:00",
+        paused_until_at=None,
+        join_code=None,
+        created_at=NOW,
+        updated_at=NOW,
+        last_seen_at=None,
+    )
+    assert patient_days.checks_in_on(0)
+    with pytest.raises(ValueError, match="weekday"):
+        patient_days.checks_in_on(7)

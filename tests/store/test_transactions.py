@@ -1,0 +1,164 @@
+"""Repositories never commit, and deleting a patient erases everything that is theirs."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.domain import HEALTH_DATA_CONSENT, ScheduleKind
+from core.store.repositories import (
+    CheckInRepository,
+    ConsentRepository,
+    OutboxRepository,
+    PatientRepository,
+    SecurityEventRepository,
+)
+from core.store.tables import (
+    ActivityRow,
+    AnswerRow,
+    Base,
+    CheckInRow,
+    ConsentRow,
+    OutboxRow,
+    PatientRow,
+    ScheduleRow,
+    SecurityEventRow,
+)
+from tests.store.helpers import NOW, TODAY, add_check_in, add_patient
+
+
+async def _counts(session_factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+    async with session_factory() as session:
+        return {
+            table.__tablename__: int(
+                await session.scalar(select(func.count()).select_from(table)) or 0
+            )
+            for table in (
+                PatientRow,
+                ConsentRow,
+                ActivityRow,
+                ScheduleRow,
+                CheckInRow,
+                AnswerRow,
+                OutboxRow,
+                SecurityEventRow,
+            )
+        }
+
+
+async def _write_one_of_everything(session: AsyncSession, telegram_user_id: int) -> None:
+    patient = await PatientRepository(session).add(
+        telegram_user_id=telegram_user_id, chat_id=telegram_user_id, now=NOW
+    )
+    await ConsentRepository(session).record(
+        patient_id=patient.id, kind=HEALTH_DATA_CONSENT, version="1", granted=True, now=NOW
+    )
+    check_in, _ = await CheckInRepository(session).create(
+        patient_id=patient.id,
+        local_date=TODAY,
+        slot="daily",
+        items=["sleep"],
+        closes_at=NOW,
+        now=NOW,
+    )
+    await CheckInRepository(session).record_answer(check_in, item="sleep", value=3, now=NOW)
+    await OutboxRepository(session).enqueue(
+        idempotency_key=f"k{telegram_user_id}",
+        chat_id=telegram_user_id,
+        kind="checkin",
+        payload={},
+        now=NOW,
+        patient_id=patient.id,
+    )
+    await SecurityEventRepository(session).record(kind="test", now=NOW, detail="d")
+    # Activities and schedules have no repository yet: write them as rows.
+    session.add(ActivityRow(patient_id=patient.id, position=1, label="gardening", created_at=NOW))
+    session.add(ScheduleRow(patient_id=patient.id, kind=ScheduleKind.CHECKIN, updated_at=NOW))
+    await session.flush()
+
+
+def _empty() -> dict[str, int]:
+    return dict.fromkeys(Base.metadata.tables, 0)
+
+
+async def test_a_rolled_back_transaction_leaves_nothing(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        await _write_one_of_everything(session, 1)
+        assert session.in_transaction()
+        await session.rollback()
+    assert await _counts(session_factory) == _empty()
+
+
+async def test_closing_a_session_without_commit_leaves_nothing(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        await _write_one_of_everything(session, 1)
+    assert await _counts(session_factory) == _empty()
+
+
+async def test_the_use_case_commits_by_leaving_begin(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory.begin() as session:
+        await _write_one_of_everything(session, 1)
+    assert set((await _counts(session_factory)).values()) == {1}
+
+
+async def test_deleting_a_patient_cascades_to_everything_that_is_theirs(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory.begin() as session:
+        await _write_one_of_everything(session, 1)
+        await _write_one_of_everything(session, 2)
+        # A message to a group chat belongs to no patient and must survive.
+        await OutboxRepository(session).enqueue(
+            idempotency_key="group", chat_id=-100, kind="programme", payload={}, now=NOW
+        )
+    async with session_factory() as session:
+        leaving = await PatientRepository(session).get_by_telegram_id(1)
+    assert leaving is not None
+    async with session_factory.begin() as session:
+        assert await PatientRepository(session).delete(leaving.id)
+    counts = await _counts(session_factory)
+    assert counts == {
+        "patients": 1,
+        "consents": 1,
+        "activities": 1,
+        "schedules": 1,
+        "check_ins": 1,
+        "answers": 1,
+        "outbox": 2,
+        "security_events": 2,  # not personal: no patient link, no health data
+    }
+    async with session_factory() as session:
+        remaining = await session.scalars(select(AnswerRow.patient_id).distinct())
+        assert leaving.id not in set(remaining)
+
+
+async def test_security_events_are_recorded_with_clipped_detail(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory.begin() as session:
+        event = await SecurityEventRepository(session).record(
+            kind="callback_forged", now=NOW, telegram_user_id=6_000_000_000, detail="y" * 900
+        )
+    assert (event.kind, event.telegram_user_id, event.created_at) == (
+        "callback_forged",
+        6_000_000_000,
+        NOW,
+    )
+    assert event.detail is not None
+    assert len(event.detail) == 500
+
+
+async def test_answers_of_a_deleted_check_in_go_with_it(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    check_in = await add_check_in(session_factory, await add_patient(session_factory))
+    async with session_factory.begin() as session:
+        await CheckInRepository(session).record_answer(check_in, item="sleep", value=2, now=NOW)
+        await session.delete(await session.get_one(CheckInRow, check_in.id))
+    assert (await _counts(session_factory))["answers"] == 0
