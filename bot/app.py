@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
@@ -39,51 +41,49 @@ def all_commands() -> list[Command]:
     ]
 
 
-def build_application(
-    settings: Settings,
-    clock: Clock,
-    *,
-    token: str,
-    services_hook: list[Services] | None = None,
-) -> N1Application:
-    """The N1 bot, ready for `run_polling`, `run_webhook` or `async with`.
+async def open_services(application: N1Application) -> None:
+    """Migrate the store, build the engine inside the running loop, register the menu."""
+    settings: Settings = application.bot_data.settings
+    await upgrade(settings.database_url)
+    engine = create_engine(settings.database_url)
+    services = Services(
+        settings=settings,
+        clock=application.bot_data.clock,
+        engine=engine,
+        session_factory=create_session_factory(engine),
+    )
+    application.bot_data.services = services
+    await application.bot.set_my_commands(menu(application.bot_data.commands))
+    logger.info("N1 is ready")
 
-    The database is migrated and the engine built in `post_init`, inside the event loop that
-    will use them. `services_hook`, when given, receives the services once they exist (the
-    demo reads its counts from them).
+
+async def close_services(application: N1Application) -> None:
+    """Release the store's connections."""
+    services = application.bot_data.services
+    if services is not None:
+        await services.engine.dispose()
+        application.bot_data.services = None
+
+
+def build_application(settings: Settings, clock: Clock, *, token: str) -> N1Application:
+    """The N1 bot, ready for `run_polling`, `run_webhook` or `running_bot`.
+
+    The database is migrated and the engine built when the application starts, inside the
+    event loop that will use them.
     """
     context_types = ContextTypes(context=N1Context, bot_data=AppData)
-
-    async def post_init(application: N1Application) -> None:
-        await upgrade(settings.database_url)
-        engine = create_engine(settings.database_url)
-        services = Services(
-            settings=settings,
-            clock=clock,
-            engine=engine,
-            session_factory=create_session_factory(engine),
-        )
-        application.bot_data.services = services
-        if services_hook is not None:
-            services_hook.append(services)
-        await application.bot.set_my_commands(menu(application.bot_data.commands))
-        logger.info("N1 is ready")
-
-    async def post_shutdown(application: N1Application) -> None:
-        services = application.bot_data.services
-        if services is not None:
-            await services.engine.dispose()
-
     application: N1Application = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(context_types)
-        .post_init(post_init)
-        .post_shutdown(post_shutdown)
+        .post_init(open_services)
+        .post_shutdown(close_services)
         .build()
     )
+    application.bot_data.settings = settings
+    application.bot_data.clock = clock
     commands = all_commands()
     application.bot_data.commands = commands
     for command in commands:
@@ -93,6 +93,32 @@ def build_application(
     )
     application.add_error_handler(on_error)
     return application
+
+
+@asynccontextmanager
+async def running_bot(application: N1Application) -> AsyncIterator[Services]:
+    """Run the bot with long polling inside the current event loop (demo, tests, benchmarks).
+
+    `run_polling` owns its loop and signals; this does the same steps for code that already
+    runs in a loop.
+    """
+    async with application:
+        await open_services(application)
+        services = application.bot_data.services
+        assert services is not None
+        try:
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(
+                poll_interval=0, timeout=1, allowed_updates=allowed_updates()
+            )
+            try:
+                yield services
+            finally:
+                await application.updater.stop()
+                await application.stop()
+        finally:
+            await close_services(application)
 
 
 def allowed_updates() -> list[str]:

@@ -101,11 +101,15 @@ def demo(
     ] = None,
     speed: Annotated[
         float, typer.Option(min=1.0, help="Simulated seconds per real second.")
-    ] = 7200.0,
+    ] = 21_600.0,
     quiet: Annotated[bool, typer.Option(help="Do not print the conversation.")] = False,
 ) -> None:
     """Run N1 against the local Bot API sandbox with simulated patients; no token needed."""
     from bot.demo import DemoOptions, run_demo
+    from bot.logs import configure_logging
+
+    # The conversation is the output; only problems are logged.
+    configure_logging("WARNING")
 
     options = DemoOptions(
         patients=patients, days=days, seed=seed, report=report, speed=speed, quiet=quiet

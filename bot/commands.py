@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import BotCommand, Update
 
 from bot.context import N1Context
 
-CommandCallback = Callable[[Update, N1Context], Awaitable[None]]
+CommandCallback = Callable[[Update, N1Context], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from bot.services import Services
 
 if TYPE_CHECKING:
     from bot.commands import Command
+    from core.clock import Clock
+    from core.settings import Settings
 
 
 class AppData:
@@ -18,6 +20,9 @@ class AppData:
     def __init__(self) -> None:
         self.services: Services | None = None
         self.commands: list[Command] = []
+        # Set by build_application; services are built from them when the bot starts.
+        self.settings: Settings
+        self.clock: Clock
 
 
 class N1Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppData]):

@@ -14,3 +14,7 @@ def configure_logging(level: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # aiosqlite logs each statement with its parameters at DEBUG: those may be answers.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+    # PTB logs whole updates (what people wrote) at DEBUG: never let that through.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))

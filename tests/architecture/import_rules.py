@@ -53,9 +53,9 @@ def check_tree(root: Path) -> list[Violation]:
                     violations.append(
                         Violation(str(relative), line, module, "only bot/ imports telegram")
                     )
-                if layer is not None and head in LAYERS:
-                    if LAYERS.index(head) > LAYERS.index(layer):
-                        violations.append(
-                            Violation(str(relative), line, module, f"{layer} must not import {head}")
-                        )
+                if layer is None or head not in LAYERS:
+                    continue
+                if LAYERS.index(head) > LAYERS.index(layer):
+                    rule = f"{layer} must not import {head}"
+                    violations.append(Violation(str(relative), line, module, rule))
     return violations

@@ -1,0 +1,139 @@
+"""Runs the demo: sandbox, the real N1 application, simulated patients, and the report."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from bot.app import build_application, running_bot
+from bot.demo.patients import NAMES, DemoPatient
+from bot.demo.printer import ConversationPrinter
+from bot.sandbox import BotApiSandbox, SandboxClient
+from bot.services import Services
+from core.clock import AcceleratedClock
+from core.settings import load_settings
+from core.store.repositories import PatientRepository
+
+DEMO_BOT_ID = 100000001
+DEMO_TOKEN = f"{DEMO_BOT_ID}:n1-demo-sandbox-token"
+# A Monday morning in London, so every run of the same seed tells the same story.
+DEMO_START = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
+DEMO_ZONE = ZoneInfo("Europe/London")
+FIRST_USER_ID = 7_000_001
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    """What `n1 demo` was asked for."""
+
+    patients: int = 3
+    days: int = 7
+    seed: int = 1
+    report: Path | None = None
+    speed: float = 21_600.0
+    quiet: bool = False
+
+
+async def run_demo(options: DemoOptions, out: TextIO) -> dict[str, Any]:
+    """Run the whole demo and return (and optionally write) its report."""
+    with tempfile.TemporaryDirectory(prefix="n1-demo-") as workdir:
+        return await _run(options, out, Path(workdir))
+
+
+async def _run(options: DemoOptions, out: TextIO, workdir: Path) -> dict[str, Any]:
+    clock = AcceleratedClock(DEMO_START, options.speed)
+    printer = ConversationPrinter(out, clock, DEMO_ZONE, quiet=options.quiet)
+    rng = random.Random(options.seed)
+    end = DEMO_START + timedelta(days=options.days)
+    async with BotApiSandbox(clock=clock, seed=options.seed) as sandbox:
+        settings = load_settings(
+            bot_token=DEMO_TOKEN,
+            database_url=f"sqlite+aiosqlite:///{workdir / 'demo.db'}",
+            telegram_api_url=sandbox.base_url,
+            telegram_file_url=sandbox.file_url,
+            webhook_url=None,
+        )
+        printer.note(
+            f"N1 demo: {options.patients} simulated patients over {options.days} days "
+            f"(seed {options.seed}), against the local Bot API sandbox at {sandbox.url}"
+        )
+        application = build_application(settings, clock, token=DEMO_TOKEN)
+        async with (
+            running_bot(application) as services,
+            SandboxClient(sandbox.url, bot_id=DEMO_BOT_ID) as client,
+        ):
+            patients = [
+                DemoPatient(
+                    name=_name(index),
+                    user=client.user(FIRST_USER_ID + index, first_name=_name(index)),
+                    printer=printer,
+                    clock=clock,
+                )
+                for index in range(options.patients)
+            ]
+            plans = [patient.plan(rng, DEMO_START) for patient in patients]
+            await asyncio.gather(
+                *(p.follow(plan) for p, plan in zip(patients, plans, strict=True))
+            )
+            await clock.sleep((end - clock.now()).total_seconds())
+            stats = await client.stats()
+            report = await _report(options, services, patients, stats, clock.now())
+    printer.note(_summary_line(report))
+    if options.report is not None:
+        options.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        printer.note(f"report written to {options.report}")
+    return report
+
+
+def _name(index: int) -> str:
+    base = NAMES[index % len(NAMES)]
+    return base if index < len(NAMES) else f"{base} {index // len(NAMES) + 1}"
+
+
+async def _report(
+    options: DemoOptions,
+    services: Services,
+    patients: list[DemoPatient],
+    sandbox_stats: dict[str, Any],
+    finished_at: datetime,
+) -> dict[str, Any]:
+    actions: Counter[str] = Counter()
+    for patient in patients:
+        actions.update(patient.actions)
+    async with services.session_factory() as session:
+        registered = len(await PatientRepository(session).list_ids())
+    return {
+        "n1_version": version("n1"),
+        "options": {"patients": options.patients, "days": options.days, "seed": options.seed},
+        "simulated": {"from": DEMO_START.isoformat(), "to": finished_at.isoformat()},
+        "patients": {"simulated": len(patients), "registered": registered},
+        "messages": {
+            "from_n1_by_kind": dict(sorted(services.sent_by_kind.items())),
+            "from_n1_total": sum(services.sent_by_kind.values()),
+            "from_patients_by_kind": dict(sorted(actions.items())),
+            "left_without_reply": sum(patient.unanswered for patient in patients),
+        },
+        "sandbox": {
+            "delivered": sandbox_stats["delivered"],
+            "api_calls": sandbox_stats["calls"],
+            "http_statuses": sandbox_stats["statuses"],
+        },
+    }
+
+
+def _summary_line(report: dict[str, Any]) -> str:
+    messages = report["messages"]
+    return (
+        f"demo finished: {report['patients']['registered']} patients registered, "
+        f"{messages['from_n1_total']} messages from N1, "
+        f"{messages['left_without_reply']} left without a reply"
+    )

@@ -1,0 +1,1 @@
+"""End-to-end tests of the N1 bot through the sandbox."""

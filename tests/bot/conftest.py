@@ -1,0 +1,68 @@
+"""Fixtures: the real N1 application, polling the sandbox over HTTP, on a fresh database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.app import N1Application, build_application, running_bot
+from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits, SimulatedUser
+from bot.services import Services
+from core.clock import FakeClock
+from core.settings import load_settings
+
+BOT_ID = 5550001
+TOKEN = f"{BOT_ID}:n1-test-token"
+# A Monday morning in London winter time.
+START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class RunningN1:
+    """A running N1 bot and the handles a test needs around it."""
+
+    application: N1Application
+    services: Services
+    sandbox: BotApiSandbox
+    client: SandboxClient
+    clock: FakeClock
+
+    def user(self, user_id: int, first_name: str = "Pat") -> SimulatedUser:
+        """A simulated person in a 1:1 chat with N1."""
+        return self.client.user(user_id, first_name=first_name)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Time that moves only when the test moves it."""
+    return FakeClock(START)
+
+
+@pytest.fixture
+async def sandbox(clock: FakeClock) -> AsyncIterator[BotApiSandbox]:
+    """The local Bot API, with flood limits off (delivery tests turn them on)."""
+    async with BotApiSandbox(clock=clock, limits=SandboxLimits.off()) as running:
+        yield running
+
+
+@pytest.fixture
+async def n1(
+    database_url: str, sandbox: BotApiSandbox, clock: FakeClock
+) -> AsyncIterator[RunningN1]:
+    """N1 polling the sandbox, on SQLite and (when configured) PostgreSQL."""
+    settings = load_settings(
+        _env_file=None,
+        bot_token=TOKEN,
+        database_url=database_url,
+        telegram_api_url=sandbox.base_url,
+        telegram_file_url=sandbox.file_url,
+    )
+    application = build_application(settings, clock, token=TOKEN)
+    async with (
+        running_bot(application) as services,
+        SandboxClient(sandbox.url, bot_id=BOT_ID) as client,
+    ):
+        yield RunningN1(application, services, sandbox, client, clock)
