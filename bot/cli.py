@@ -12,6 +12,7 @@ import typer
 
 from core.clock import SystemClock
 from core.settings import Settings, SettingsError, load_settings
+from core.zones import use_bundled_tzdata
 
 app = typer.Typer(
     name="n1",
@@ -119,4 +120,5 @@ def demo(
 
 def main() -> None:
     """Entry point of the `n1` console script."""
+    use_bundled_tzdata()
     app()

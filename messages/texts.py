@@ -33,9 +33,7 @@ PRIVACY = (
     "Messages in Telegram bot chats are not end-to-end encrypted."
 )
 
-NOT_UNDERSTOOD = (
-    "I'm not sure what to do with that, sorry. /help shows what I can do."
-)
+NOT_UNDERSTOOD = "I'm not sure what to do with that, sorry. /help shows what I can do."
 
 SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on my side and that didn't go through. "

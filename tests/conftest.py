@@ -23,8 +23,14 @@ from sqlalchemy.pool import NullPool
 
 from core.store.engine import create_engine, create_session_factory, normalise_database_url
 from core.store.migrate import upgrade
+from core.zones import use_bundled_tzdata
 
 POSTGRES_URL_ENV = "N1_TEST_POSTGRES_URL"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Use the same pinned time-zone data as the `n1` command does."""
+    use_bundled_tzdata()
 
 # ---------------------------------------------------------------------------------------------
 # Databases
