@@ -32,6 +32,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Use the same pinned time-zone data as the `n1` command does."""
     use_bundled_tzdata()
 
+
 # ---------------------------------------------------------------------------------------------
 # Databases
 
