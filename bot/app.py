@@ -8,20 +8,15 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.commands import Command, menu
+from bot.commands import menu
 from bot.context import AppData, N1Context
 from bot.errors import on_error
-from bot.handlers import info
+from bot.handlers.registry import register_handlers
+from bot.jobs import start_jobs
 from bot.services import Services
+from core.callbacks import CallbackCodec, derive_key
 from core.clock import Clock
 from core.settings import Settings
 from core.store.engine import create_engine, create_session_factory
@@ -30,15 +25,6 @@ from core.store.migrate import upgrade
 logger = logging.getLogger(__name__)
 
 N1Application = Application[Any, N1Context, Any, Any, AppData, Any]
-
-
-def all_commands() -> list[Command]:
-    """Every slash command N1 answers, in menu order."""
-    return [
-        Command("start", "Start or restart N1", info.start),
-        Command("help", "What I can do", info.show_help),
-        Command("privacy", "What I keep and who sees it", info.show_privacy),
-    ]
 
 
 async def open_services(application: N1Application) -> None:
@@ -51,9 +37,11 @@ async def open_services(application: N1Application) -> None:
         clock=application.bot_data.clock,
         engine=engine,
         session_factory=create_session_factory(engine),
+        codec=CallbackCodec(derive_key(settings.callback_secret(application.bot.token))),
     )
     application.bot_data.services = services
     await application.bot.set_my_commands(menu(application.bot_data.commands))
+    start_jobs(application)
     logger.info("N1 is ready")
 
 
@@ -84,13 +72,7 @@ def build_application(settings: Settings, clock: Clock, *, token: str) -> N1Appl
     )
     application.bot_data.settings = settings
     application.bot_data.clock = clock
-    commands = all_commands()
-    application.bot_data.commands = commands
-    for command in commands:
-        application.add_handler(CommandHandler(command.name, command.callback))
-    application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, info.not_understood)
-    )
+    register_handlers(application)
     application.add_error_handler(on_error)
     return application
 

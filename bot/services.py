@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from core.callbacks import CallbackCodec
 from core.clock import Clock
 from core.settings import Settings
 
@@ -19,5 +20,7 @@ class Services:
     clock: Clock
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
+    # Signs and checks button data; its key comes from N1_SECRET_KEY or the bot token.
+    codec: CallbackCodec
     # Counts of what the bot sent, by kind (never the text): read by `n1 demo` for its report.
     sent_by_kind: Counter[str] = field(default_factory=Counter)

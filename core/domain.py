@@ -98,6 +98,8 @@ class Patient:
     created_at: datetime
     updated_at: datetime
     last_seen_at: datetime | None
+    awaiting_input: str | None = None
+    ask_about_pain: bool = True
 
     def checks_in_on(self, weekday: int) -> bool:
         """Whether check-ins are wanted on `weekday` (0 = Monday ... 6 = Sunday)."""

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
+    secret_key: SecretStr | None = None
     tick_seconds: float = Field(default=20.0, gt=0)
     log_level: str = "INFO"
 
@@ -98,6 +99,10 @@ class Settings(BaseSettings):
     def webhook_mode(self) -> bool:
         """Webhook mode when a webhook URL is set, long polling otherwise."""
         return self.webhook_url is not None
+
+    def callback_secret(self, token: str) -> str:
+        """The secret that signs button data: N1_SECRET_KEY, or else the bot token."""
+        return self.secret_key.get_secret_value() if self.secret_key else token
 
     def require_token(self) -> str:
         """The bot token, or a `SettingsError` saying how to get one."""

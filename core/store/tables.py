@@ -127,6 +127,12 @@ class PatientRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     last_seen_at: Mapped[datetime | None]
+    # What the next typed message is for, outside onboarding (e.g. "note:42"); None: nothing.
+    awaiting_input: Mapped[str | None] = mapped_column(String(32))
+    # Whether check-ins include the optional "how much did pain take centre stage" item.
+    ask_about_pain: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=text("true")
+    )
 
 
 class ConsentRow(Base):

@@ -5,6 +5,7 @@ Each takes the use-case's `AsyncSession`, never commits (the use-case owns the t
 every time as a parameter from the injected clock.
 """
 
+from core.store.repositories.activities import ActivityRepository
 from core.store.repositories.check_ins import CheckInRepository
 from core.store.repositories.consents import ConsentRepository
 from core.store.repositories.outbox import OutboxRepository
@@ -12,6 +13,7 @@ from core.store.repositories.patients import PatientRepository
 from core.store.repositories.security_events import SecurityEventRepository
 
 __all__ = [
+    "ActivityRepository",
     "CheckInRepository",
     "ConsentRepository",
     "OutboxRepository",

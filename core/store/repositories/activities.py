@@ -1,0 +1,47 @@
+"""The 1 to 3 activities that matter to a person, in their own words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.store.tables import ActivityRow
+
+MAX_ACTIVITIES = 3
+MAX_LABEL = 100
+
+
+class ActivityRepository:
+    """Reads and replaces a person's activities; never commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def labels(self, patient_id: int) -> dict[int, str]:
+        """Position (1 to 3) -> the person's own words."""
+        statement = (
+            select(ActivityRow.position, ActivityRow.label)
+            .where(ActivityRow.patient_id == patient_id)
+            .order_by(ActivityRow.position)
+        )
+        rows = await self._session.execute(statement)
+        return dict(rows.tuples().all())
+
+    async def replace(self, patient_id: int, labels: Sequence[str], now: datetime) -> None:
+        """Set the person's activities to `labels`, in order (1 to 3 of them)."""
+        if not 1 <= len(labels) <= MAX_ACTIVITIES:
+            raise ValueError("a person has 1 to 3 activities")
+        if any(not label.strip() or len(label) > MAX_LABEL for label in labels):
+            raise ValueError("an activity is 1 to 100 characters")
+        existing = delete(ActivityRow).where(ActivityRow.patient_id == patient_id)
+        await self._session.execute(existing)
+        await self._session.execute(
+            insert(ActivityRow),
+            [
+                {"patient_id": patient_id, "position": index, "label": label, "created_at": now}
+                for index, label in enumerate(labels, start=1)
+            ],
+        )

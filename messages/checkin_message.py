@@ -1,0 +1,138 @@
+"""The check-in message: one item at a time, edited in place as the person answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from core.callbacks import CallbackCodec
+from core.domain import CheckIn
+from core.markers import MARKERS, MarkerId
+from core.ports import Button, Keyboard, OutgoingMessage
+
+ACTIVITY_PREFIX = "activity:"
+ACTIVITY_SCALE = range(11)
+SKIP_LABEL = "Skip"
+BACK_LABEL = "‹ Back"
+NOTE_LABEL = "Add a note"
+CHANGE_LABEL = "Change an answer"
+
+
+@dataclass(frozen=True)
+class CheckInState:
+    """Everything the message shows: the check-in, its answers so far, what is asked now.
+
+    `answers` maps item -> value, with None for "skipped"; unanswered items are absent.
+    `showing` is the item index on screen, or None once every item has an answer or a skip.
+    """
+
+    check_in: CheckIn
+    answers: Mapping[str, int | None]
+    activities: Mapping[int, str]
+    showing: int | None
+    heading: str
+    closing: str = ""
+
+
+def first_open_item(check_in: CheckIn, answers: Mapping[str, int | None]) -> int | None:
+    """The index of the first item with neither an answer nor a skip, if any."""
+    for index, item in enumerate(check_in.items):
+        if item not in answers:
+            return index
+    return None
+
+
+def is_activity(item: str) -> bool:
+    """Whether `item` is one of the person's own activities (rated 0 to 10)."""
+    return item.startswith(ACTIVITY_PREFIX)
+
+
+def valid_value(item: str, value: int) -> bool:
+    """Whether `value` is on `item`'s scale."""
+    return value in ACTIVITY_SCALE if is_activity(item) else value in range(1, 6)
+
+
+def _activity_label(item: str, activities: Mapping[int, str]) -> str:
+    position = int(item.removeprefix(ACTIVITY_PREFIX))
+    return activities.get(position, "your activity")
+
+
+def question(item: str, activities: Mapping[int, str]) -> str:
+    """The question for an item, in N1's own words."""
+    if is_activity(item):
+        label = _activity_label(item, activities)
+        return (
+            f"This week, how well could you do this: “{label}”?\n"
+            "0 means not at all, 10 means fully, as you'd like."
+        )
+    return MARKERS[MarkerId(item)].question
+
+
+def short_name(item: str, activities: Mapping[int, str]) -> str:
+    """How an item is named in the list of answers."""
+    if is_activity(item):
+        return _activity_label(item, activities)
+    return MARKERS[MarkerId(item)].name.capitalize()
+
+
+def answer_words(item: str, value: int | None) -> str:
+    """An answer in words: the label, a number out of 10, or "skipped"."""
+    if value is None:
+        return "skipped"
+    if is_activity(item):
+        return f"{value} out of 10"
+    return MARKERS[MarkerId(item)].label(value)
+
+
+def _answer_rows(
+    codec: CallbackCodec, patient_id: int, check_in: CheckIn, index: int
+) -> list[tuple[Button, ...]]:
+    item = check_in.items[index]
+    if is_activity(item):
+        values = list(ACTIVITY_SCALE)
+        buttons = [Button(str(v), codec.answer(patient_id, check_in.id, index, v)) for v in values]
+        return [tuple(buttons[:6]), tuple(buttons[6:])]
+    marker = MARKERS[MarkerId(item)]
+    buttons = [
+        Button(marker.label(v), codec.answer(patient_id, check_in.id, index, v))
+        for v in range(1, 6)
+    ]
+    # Three then two: five labels in one row are cut off on a phone screen.
+    return [tuple(buttons[:3]), tuple(buttons[3:])]
+
+
+def render_checkin(state: CheckInState, codec: CallbackCodec) -> OutgoingMessage:
+    """The check-in message for its current state."""
+    check_in = state.check_in
+    patient_id = check_in.patient_id
+    lines = [state.heading]
+    answered = [
+        f"✓ {short_name(item, state.activities)}: {answer_words(item, state.answers[item])}"
+        for item in check_in.items
+        if item in state.answers
+    ]
+    if answered:
+        lines.append("\n".join(answered))
+    rows: list[tuple[Button, ...]] = []
+    if state.showing is not None:
+        index = state.showing
+        item = check_in.items[index]
+        lines.append(
+            f"Question {index + 1} of {len(check_in.items)}\n{question(item, state.activities)}"
+        )
+        rows.extend(_answer_rows(codec, patient_id, check_in, index))
+        controls = [Button(SKIP_LABEL, codec.answer(patient_id, check_in.id, index, None))]
+        if index > 0:
+            controls.append(Button(BACK_LABEL, codec.review(patient_id, check_in.id, index - 1)))
+        rows.append(tuple(controls))
+    else:
+        if state.closing:
+            lines.append(state.closing)
+        rows.append(
+            (
+                Button(NOTE_LABEL, codec.note(patient_id, check_in.id)),
+                Button(CHANGE_LABEL, codec.review(patient_id, check_in.id, 0)),
+            )
+        )
+    keyboard: Keyboard = tuple(rows)
+    return OutgoingMessage("\n\n".join(lines), keyboard)
