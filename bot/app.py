@@ -21,6 +21,7 @@ from core.clock import Clock
 from core.settings import Settings
 from core.store.engine import create_engine, create_session_factory
 from core.store.migrate import upgrade
+from scheduler.schedules import reschedule
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ async def open_services(application: N1Application) -> None:
         engine=engine,
         session_factory=create_session_factory(engine),
         codec=CallbackCodec(derive_key(settings.callback_secret(application.bot.token))),
+        reschedule=reschedule,
     )
     application.bot_data.services = services
     await application.bot.set_my_commands(menu(application.bot_data.commands))

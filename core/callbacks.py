@@ -26,7 +26,8 @@ VERSION = "1"
 MAX_BYTES = 64
 SKIP = "s"
 _SIG_BYTES = 6
-_TOKEN = re.compile(r"^[a-z0-9_]{1,20}$")
+# Choice tokens: lower-case words, numbers and zone names written with "." for "/".
+_TOKEN = re.compile(r"^[a-z0-9_.+-]{1,40}$")
 
 
 class InvalidCallbackError(ValueError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.handlers.registry import all_commands
 from core.store.repositories import PatientRepository
 from messages import texts
 from tests.bot.conftest import RunningN1
@@ -12,19 +13,20 @@ from tests.bot.conftest import RunningN1
 async def test_start_introduces_n1_and_says_what_it_is_not(n1: RunningN1) -> None:
     person = n1.user(101)
     await person.send_command("/start")
-    [intro] = await person.wait_for_messages(1)
+    intro, consent = await person.wait_for_messages(2)
     assert intro.text is not None
     assert "not a medical service" in intro.text
     assert "999" in intro.text
     assert "NHS 111" in intro.text
+    assert consent.labels == ["Yes, keep my answers", "No, not now"]
 
 
 async def test_start_twice_keeps_one_patient(n1: RunningN1) -> None:
     person = n1.user(102)
     await person.send_command("/start")
-    await person.wait_for_messages(1)
-    await person.send_command("/start")
     await person.wait_for_messages(2)
+    await person.send_command("/start")
+    await person.wait_for_messages(3)
     async with n1.services.session_factory() as session:
         patient = await PatientRepository(session).get_by_telegram_id(102)
         assert patient is not None
@@ -35,7 +37,7 @@ async def test_start_twice_keeps_one_patient(n1: RunningN1) -> None:
 async def test_a_join_code_from_a_cohort_link_is_remembered(n1: RunningN1) -> None:
     person = n1.user(103)
     await person.send_command("/start", "physio-tues")
-    await person.wait_for_messages(1)
+    await person.wait_for_messages(2)
     async with n1.services.session_factory() as session:
         patient = await PatientRepository(session).get_by_telegram_id(103)
     assert patient is not None
@@ -44,7 +46,12 @@ async def test_a_join_code_from_a_cohort_link_is_remembered(n1: RunningN1) -> No
 
 async def test_the_command_menu_is_registered_with_telegram(n1: RunningN1) -> None:
     commands = await n1.application.bot.get_my_commands()
-    assert [command.command for command in commands] == ["start", "help", "privacy"]
+    assert [command.command for command in commands] == [
+        command.name for command in all_commands()
+    ]
+    assert {"start", "checkin", "settings", "pause", "resume", "stop", "help", "privacy"} <= {
+        command.command for command in commands
+    }
     assert all(command.description for command in commands)
 
 
@@ -53,8 +60,8 @@ async def test_help_lists_every_menu_command_and_the_safety_line(n1: RunningN1) 
     await person.send_command("/help")
     [help_message] = await person.wait_for_messages(1)
     assert help_message.text is not None
-    for command in ("/start", "/help", "/privacy"):
-        assert command in help_message.text
+    for command in all_commands():
+        assert f"/{command.name}" in help_message.text
     assert "not watched in real time" in help_message.text
 
 
@@ -85,7 +92,7 @@ async def test_anything_unexpected_gets_a_kind_pointer_to_help(n1: RunningN1, ty
 
 async def test_every_message_gets_exactly_one_reply(n1: RunningN1) -> None:
     person = n1.user(107)
-    sent = ["/start", "/help", "what now", "/privacy", "🙂"]
+    sent = ["/help", "what now", "/privacy", "🙂", "/settings"]
     for text in sent:
         if text.startswith("/"):
             await person.send_command(text)

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits
-from messages import texts
+from messages import journey, texts
 
 N1 = str(Path(sys.executable).with_name("n1"))
 BOT_ID = 5550002
@@ -60,11 +60,14 @@ async def _converse(sandbox: BotApiSandbox) -> None:
     async with SandboxClient(sandbox.url, bot_id=BOT_ID) as client:
         person = client.user(301)
         await person.send_command("/start")
-        await person.wait_for_messages(1, timeout=30)
+        await person.wait_for_messages(2, timeout=30)
+        await person.press(journey.CONSENT_YES)
+        await person.wait_for_messages(3, timeout=30)
         await person.send_text(PRIVATE_WORDS)
-        replies = await person.wait_for_messages(2, timeout=30)
+        replies = await person.wait_for_messages(4, timeout=30)
     assert replies[0].text == texts.INTRO
-    assert replies[1].text == texts.NOT_UNDERSTOOD
+    assert replies[2].text == journey.ZONE
+    assert replies[3].text == journey.ZONE_NOT_FOUND
 
 
 async def test_n1_run_long_polls_and_answers_without_logging_what_people_write(

@@ -138,6 +138,16 @@ class PatientRepository:
             **{name: value for name, value in changes.items() if value is not None},
         )
 
+    async def set_awaiting_input(
+        self, patient_id: int, awaiting: str | None, now: datetime
+    ) -> Patient | None:
+        """Remember what the person's next typed message is for (None: nothing)."""
+        return await self._update(patient_id, now, awaiting_input=awaiting)
+
+    async def set_ask_about_pain(self, patient_id: int, ask: bool, now: datetime) -> Patient | None:
+        """Turn the optional pain item on or off."""
+        return await self._update(patient_id, now, ask_about_pain=ask)
+
     async def touch_last_seen(self, patient_id: int, now: datetime) -> None:
         """Record that the person was active (not an "updated" change to their record)."""
         await self._session.execute(

@@ -1,0 +1,192 @@
+"""Answering check-ins: taps, changes, skips, notes, and /checkin on demand.
+
+Every tap is checked before anything is written: the signature (in `CallbackCodec`), the
+owner, the message it came from, and whether the check-in is still open.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.flows.onboarding import MAX_WINDOW
+from bot.flows.preferences import clean_label
+from bot.flows.reaction import Reaction
+from bot.flows.upcoming import local_today, next_checkins, next_checkins_in_words
+from bot.services import Services
+from core.callbacks import AnswerTap, NoteTap, ReviewTap
+from core.domain import HEALTH_DATA_CONSENT, CheckIn, CheckInSlot, CheckInStatus, Patient
+from core.journey import MAX_NOTE_LENGTH
+from core.ports import OutgoingMessage
+from core.store.repositories import (
+    CheckInRepository,
+    ConsentRepository,
+    PatientRepository,
+    SecurityEventRepository,
+)
+from messages import checkin_texts
+from messages.checkin_message import render_checkin, valid_value
+from scheduler.checkins import checkin_state, open_checkin
+
+NOTE_PREFIX = "note:"
+
+
+def is_open(check_in: CheckIn, now: datetime) -> bool:
+    """Whether a check-in still takes answers."""
+    return check_in.status is CheckInStatus.OPEN and now < check_in.closes_at
+
+
+async def _security_event(
+    session: AsyncSession, services: Services, kind: str, patient: Patient
+) -> None:
+    await SecurityEventRepository(session).record(
+        kind=kind, now=services.clock.now(), telegram_user_id=patient.telegram_user_id
+    )
+
+
+async def _next_in_words(patient: Patient, now: datetime) -> str:
+    upcoming = next_checkins_in_words(patient, now, 1)
+    return upcoming[0] if upcoming else "when you next choose days with /settings"
+
+
+async def on_tap(
+    services: Services,
+    patient: Patient,
+    tap: AnswerTap | ReviewTap | NoteTap,
+    message_id: int | None,
+    reaction: Reaction,
+) -> None:
+    """A tap on a check-in message (answer, skip, back, change, add a note)."""
+    now = services.clock.now()
+    async with services.session_factory.begin() as session:
+        check_in = await CheckInRepository(session).get(tap.check_in_id)
+        if check_in is None or check_in.patient_id != patient.id:
+            await _security_event(session, services, "callback_not_owned", patient)
+            reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
+            return
+        if check_in.telegram_message_id is not None and message_id != check_in.telegram_message_id:
+            # Valid data for this person, but pressed on a message it was not sent with.
+            await _security_event(session, services, "callback_replayed", patient)
+            reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
+            return
+        if not is_open(check_in, now):
+            state = await checkin_state(session, check_in)
+            closed = render_checkin(state, services.codec)
+            reaction.edit = OutgoingMessage(closed.text)
+            reaction.answer = checkin_texts.CLOSED_SHORT
+            reaction.send(
+                "checkin_closed", checkin_texts.closed(await _next_in_words(patient, now))
+            )
+            return
+        consent = await ConsentRepository(session).latest(patient.id, HEALTH_DATA_CONSENT)
+        if consent is None or not consent.active:
+            reaction.answer = checkin_texts.NO_CONSENT_SHORT
+            reaction.send("no_consent", checkin_texts.NO_CONSENT)
+            return
+        await _apply(services, session, patient, check_in, tap, reaction)
+
+
+async def _apply(
+    services: Services,
+    session: AsyncSession,
+    patient: Patient,
+    check_in: CheckIn,
+    tap: AnswerTap | ReviewTap | NoteTap,
+    reaction: Reaction,
+) -> None:
+    now = services.clock.now()
+    items = check_in.items
+    if isinstance(tap, NoteTap):
+        await PatientRepository(session).set_awaiting_input(
+            patient.id, f"{NOTE_PREFIX}{check_in.id}", now
+        )
+        reaction.answer = checkin_texts.NOTE_SHORT
+        reaction.send("note_prompt", checkin_texts.NOTE_PROMPT)
+        return
+    if tap.item_index >= len(items):
+        await _security_event(session, services, "callback_bad_item", patient)
+        reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
+        return
+    if isinstance(tap, ReviewTap):
+        state = await checkin_state(session, check_in, showing=tap.item_index)
+        reaction.edit = render_checkin(state, services.codec)
+        reaction.answer = ""
+        return
+    assert isinstance(tap, AnswerTap)
+    item = items[tap.item_index]
+    if tap.value is not None and not valid_value(item, tap.value):
+        await _security_event(session, services, "callback_bad_value", patient)
+        reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
+        return
+    await CheckInRepository(session).record_answer(check_in, item=item, value=tap.value, now=now)
+    await PatientRepository(session).touch_last_seen(patient.id, now)
+    state = await checkin_state(session, check_in)
+    if state.showing is None:
+        closing = checkin_texts.acknowledgement(check_in.id)
+        state = await checkin_state(session, check_in, closing=closing)
+    reaction.edit = render_checkin(state, services.codec)
+    reaction.answer = (
+        checkin_texts.SKIPPED_SHORT if tap.value is None else checkin_texts.SAVED_SHORT
+    )
+
+
+async def on_note(services: Services, patient: Patient, text: str, reaction: Reaction) -> None:
+    """The typed note after "Add a note"."""
+    now = services.clock.now()
+    awaiting = patient.awaiting_input or ""
+    async with services.session_factory.begin() as session:
+        await PatientRepository(session).set_awaiting_input(patient.id, None, now)
+        check_ins = CheckInRepository(session)
+        check_in_id = awaiting.removeprefix(NOTE_PREFIX)
+        check_in = await check_ins.get(int(check_in_id)) if check_in_id.isdigit() else None
+        if check_in is None or check_in.patient_id != patient.id:
+            reaction.send("not_understood", checkin_texts.NOTE_LOST)
+            return
+        note = clean_label(text)[:MAX_NOTE_LENGTH]
+        if not note:
+            reaction.send("note_empty", checkin_texts.NOTE_EMPTY)
+            return
+        await check_ins.set_note(check_in.id, note)
+    reaction.send("note_saved", checkin_texts.NOTE_SAVED)
+
+
+async def on_demand(services: Services, patient: Patient, reaction: Reaction) -> None:
+    """/checkin: today's open check-in if there is one, otherwise a new one for today."""
+    now = services.clock.now()
+    today = local_today(patient, now)
+    async with services.session_factory.begin() as session:
+        check_ins = CheckInRepository(session)
+        for slot in (CheckInSlot.DAILY, CheckInSlot.BASELINE, CheckInSlot.ONDEMAND):
+            existing = await check_ins.get_by_key(patient.id, today, slot.value)
+            if existing is None or existing.telegram_message_id is None:
+                continue
+            if is_open(existing, now):
+                reaction.reply_to_message_id = existing.telegram_message_id
+                reaction.send("checkin_pointer", checkin_texts.TODAYS_IS_HERE)
+                return
+            if slot is CheckInSlot.ONDEMAND:
+                reaction.send(
+                    "checkin_done_today",
+                    checkin_texts.done_today(await _next_in_words(patient, now)),
+                )
+                return
+        closes_at = min([now + MAX_WINDOW, *next_checkins(patient, now, 1)])
+        opened = await open_checkin(
+            session,
+            patient=patient,
+            local_date=today,
+            slot=CheckInSlot.ONDEMAND,
+            closes_at=closes_at,
+            now=now,
+            codec=services.codec,
+        )
+    reaction.send("checkin", opened.message, opened.check_in.id)
+
+
+async def record_sent(services: Services, check_in_id: int, message_id: int) -> None:
+    """Remember which message shows a check-in, so taps can be checked against it."""
+    async with services.session_factory.begin() as session:
+        await CheckInRepository(session).mark_sent(
+            check_in_id, sent_at=services.clock.now(), telegram_message_id=message_id
+        )

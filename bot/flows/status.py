@@ -1,0 +1,84 @@
+"""/pause, /resume, /stop, and /start for someone who is already set up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.flows.reaction import Reaction
+from bot.flows.upcoming import in_words, next_checkins_in_words
+from bot.services import Services
+from core.callbacks import ChoiceTap
+from core.domain import Patient, PatientStatus
+from core.store.repositories import PatientRepository
+from messages import settings_texts
+
+_PAUSES = {"day": timedelta(days=1), "week": timedelta(days=7), "open": None}
+
+
+def _next(services: Services, patient: Patient) -> str | None:
+    upcoming = next_checkins_in_words(patient, services.clock.now(), 1)
+    return upcoming[0] if upcoming else None
+
+
+async def ask_pause(patient: Patient, reaction: Reaction) -> None:
+    """/pause: offer a day, a week, or until they say."""
+    del patient
+    reaction.send("pause_prompt", settings_texts.pause_prompt())
+
+
+async def on_pause_choice(
+    services: Services, patient: Patient, tap: ChoiceTap, reaction: Reaction
+) -> None:
+    """A pause length was tapped."""
+    if tap.choice not in _PAUSES:
+        reaction.answer = ""
+        return
+    now = services.clock.now()
+    length = _PAUSES[tap.choice]
+    until = None if length is None else now + length
+    async with services.session_factory.begin() as session:
+        paused = await PatientRepository(session).update_status(
+            patient.id, PatientStatus.PAUSED, now, paused_until_at=until
+        )
+        assert paused is not None
+        await services.reschedule(session, paused, now)
+    reaction.answer = "Paused"
+    reaction.send(
+        "paused", settings_texts.paused(None if until is None else in_words(until, patient))
+    )
+
+
+async def resume(services: Services, patient: Patient, reaction: Reaction) -> None:
+    """/resume, or /start after a pause, a stop or a block: check-ins back on."""
+    if patient.status is PatientStatus.ACTIVE:
+        reaction.send("not_paused", settings_texts.NOT_PAUSED)
+        return
+    now = services.clock.now()
+    async with services.session_factory.begin() as session:
+        active = await PatientRepository(session).update_status(
+            patient.id, PatientStatus.ACTIVE, now
+        )
+        assert active is not None
+        await services.reschedule(session, active, now)
+    reaction.send("welcome_back", settings_texts.resumed(_next(services, active)))
+
+
+async def stop(services: Services, patient: Patient, reaction: Reaction) -> None:
+    """/stop: no more messages; data kept; /start brings N1 back."""
+    if patient.status is PatientStatus.STOPPED:
+        reaction.send("stopped", settings_texts.ALREADY_STOPPED)
+        return
+    now = services.clock.now()
+    async with services.session_factory.begin() as session:
+        stopped = await PatientRepository(session).update_status(
+            patient.id, PatientStatus.STOPPED, now
+        )
+        assert stopped is not None
+        await services.reschedule(session, stopped, now)
+    reaction.send("stopped", settings_texts.STOPPED)
+
+
+async def already_set_up(services: Services, patient: Patient, reaction: Reaction) -> None:
+    """/start for someone already active."""
+    upcoming = _next(services, patient)
+    reaction.send("already_set_up", settings_texts.changed("you're all set up", upcoming))

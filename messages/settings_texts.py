@@ -1,0 +1,119 @@
+"""What N1 says in /settings, /pause, /resume, /stop and /start for someone already set up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.callbacks import CallbackCodec
+from core.journey import WEEKDAY_NAMES, Step
+from core.ports import Button, OutgoingMessage
+
+choice = CallbackCodec.choice
+SETTINGS = "set"
+PAUSE = "pause"
+
+
+def describe_days(mask: int) -> str:
+    """Check-in days in words: "every day", "weekdays", "Monday, Wednesday and Friday"."""
+    if mask == 0b111_1111:
+        return "every day"
+    if mask == 0b001_1111:
+        return "weekdays"
+    if mask == 0b110_0000:
+        return "weekends"
+    names = [WEEKDAY_NAMES[day] for day in range(7) if mask & (1 << day)]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def settings_menu(
+    *,
+    zone: str,
+    days_mask: int,
+    checkin_time: str,
+    summary_weekday: int,
+    summary_time: str,
+    quiet: tuple[str, str],
+    activities: Sequence[str],
+    ask_about_pain: bool,
+    upcoming: Sequence[str],
+) -> OutgoingMessage:
+    """/settings: every choice in words, the next three check-ins, and what to change."""
+    listed = "; ".join(activities) if activities else "none yet"
+    next_lines = "\n".join(f"• {when}" for when in upcoming) or "• none: no days are chosen"
+    text = (
+        "Your settings\n\n"
+        f"• Time zone: {zone}\n"
+        f"• Check-ins: {describe_days(days_mask)} at {checkin_time}\n"
+        f"• Weekly summary: {WEEKDAY_NAMES[summary_weekday]} at {summary_time}\n"
+        f"• Quiet hours: {quiet[0]} to {quiet[1]}\n"
+        f"• What matters to you: {listed}\n"
+        f"• Question about pain: {'on' if ask_about_pain else 'off'}\n\n"
+        f"Your next check-ins:\n{next_lines}\n\n"
+        "What would you like to change?"
+    )
+    rows = (
+        (
+            Button("Time zone", choice(SETTINGS, Step.ZONE)),
+            Button("Days", choice(SETTINGS, Step.DAYS)),
+        ),
+        (
+            Button("Check-in time", choice(SETTINGS, Step.TIME)),
+            Button("Summary day", choice(SETTINGS, Step.SUMMARY_DAY)),
+        ),
+        (
+            Button("Summary time", choice(SETTINGS, Step.SUMMARY_TIME)),
+            Button("Quiet hours", choice(SETTINGS, Step.QUIET)),
+        ),
+        (
+            Button("What matters to me", choice(SETTINGS, Step.ACTIVITIES)),
+            Button("Pain question on/off", choice(SETTINGS, "pain")),
+        ),
+    )
+    return OutgoingMessage(text, rows)
+
+
+ACTIVITIES_PROMPT = (
+    "Type one to three things that matter to you, one per line. They replace the ones you "
+    "have now."
+)
+
+
+def changed(what: str, next_checkin: str | None) -> str:
+    """Confirmation of a change, with when the next check-in now is."""
+    after = f" Your next check-in is on {next_checkin}." if next_checkin else ""
+    return f"Done: {what}.{after}"
+
+
+def pause_prompt() -> OutgoingMessage:
+    """/pause: how long for."""
+    return OutgoingMessage(
+        "Taking a break is fine. How long would you like to pause for? "
+        "I won't send anything until then.",
+        (
+            (Button("A day", choice(PAUSE, "day")), Button("A week", choice(PAUSE, "week"))),
+            (Button("Until I say", choice(PAUSE, "open")),),
+        ),
+    )
+
+
+def paused(until: str | None) -> str:
+    """Confirmation of a pause."""
+    if until is None:
+        return "Paused. I won't send you anything until you send /resume."
+    return f"Paused until {until}. Send /resume any time to start again sooner."
+
+
+def resumed(next_checkin: str | None) -> str:
+    """Confirmation of /resume (or /start after a pause or stop)."""
+    after = f" Your next check-in is on {next_checkin}." if next_checkin else ""
+    return f"Welcome back, it's good to see you.{after}"
+
+
+NOT_PAUSED = "You're not paused, so there's nothing to resume."
+STOPPED = (
+    "I've stopped, and I won't send you anything else. Your answers are kept in case you "
+    "come back; /start brings me back whenever you like."
+)
+ALREADY_STOPPED = "I'm already stopped. Send /start whenever you'd like me back."
+ALL_SET_UP = "You're all set up."
+NOT_STARTED = "We haven't met yet. Send /start and I'll explain what I do."
