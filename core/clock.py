@@ -28,6 +28,10 @@ class Clock(Protocol):
         """Wait for `seconds` of this clock's time."""
         ...
 
+    def real_seconds(self, seconds: float) -> float:
+        """How many real seconds `seconds` of this clock's time take (for real timers)."""
+        ...
+
 
 class SystemClock:
     """The real wall clock."""
@@ -43,6 +47,10 @@ class SystemClock:
     async def sleep(self, seconds: float) -> None:
         """Wait for real seconds."""
         await asyncio.sleep(max(0.0, seconds))
+
+    def real_seconds(self, seconds: float) -> float:
+        """Real time is this clock's time."""
+        return seconds
 
 
 class FakeClock:
@@ -78,6 +86,10 @@ class FakeClock:
         """Advance the clock instead of waiting, then let other tasks run once."""
         self.advance(max(0.0, seconds))
         await asyncio.sleep(0)
+
+    def real_seconds(self, seconds: float) -> float:
+        """Fake time never passes by itself, so real timers (polls) keep their own length."""
+        return seconds
 
 
 class AcceleratedClock:

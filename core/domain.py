@@ -100,6 +100,7 @@ class Patient:
     last_seen_at: datetime | None
     awaiting_input: str | None = None
     ask_about_pain: bool = True
+    backoff_level: int = 0
 
     def checks_in_on(self, weekday: int) -> bool:
         """Whether check-ins are wanted on `weekday` (0 = Monday ... 6 = Sunday)."""
@@ -141,6 +142,23 @@ class CheckIn:
     telegram_message_id: int | None
     note: str | None
     created_at: datetime
+    nudge_due_at: datetime | None = None
+    nudges_sent: int = 0
+    nudge_reply: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Schedule:
+    """When a person's next check-in or summary is due (None: nothing is scheduled)."""
+
+    id: int
+    patient_id: int
+    kind: ScheduleKind
+    next_due_at: datetime | None
+    due_local_date: date | None
+    claimed_by: str | None
+    claimed_until_at: datetime | None
+    updated_at: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -304,6 +304,18 @@ def _unique(zones: Iterable[str]) -> list[str]:
     return seen
 
 
+def exact_zones(text: str) -> list[str]:
+    """Zones whose city, country, alias or full name is exactly what was typed.
+
+    A single exact match can be taken as the answer; anything found only by `find_zones`'s
+    partial or near-miss matching should be offered back as a suggestion to tap.
+    """
+    if not isinstance(text, str) or len(text) > _MAX_INPUT_CHARS:
+        return []
+    query = normalise_place(text)
+    return _unique(_index().lookup(query)) if query else []
+
+
 def find_zones(text: str) -> list[str]:
     """IANA zone names for a typed city, country or zone name, best first (at most 5).
 

@@ -21,6 +21,7 @@ from messages import journey
 from scheduler.planning import find_zones, format_weekdays, parse_weekdays
 from scheduler.time_input import format_time_of_day, parse_time_of_day
 from scheduler.weekdays import EVERY_DAY, WEEKDAYS
+from scheduler.zone_search import exact_zones
 
 _QUIET_SPLIT = re.compile(r"\s*(?:-|–|—|\bto\b|\buntil\b|\btill\b)\s*", re.IGNORECASE)
 _PRESET_DAYS = {"daily": EVERY_DAY, "weekdays": WEEKDAYS}
@@ -157,11 +158,14 @@ async def apply_text(
     patients = PatientRepository(session)
     match step:
         case Step.ZONE:
-            zones = find_zones(text)
-            if len(zones) == 1:
-                return await patients.update_preferences(patient.id, now=now, time_zone=zones[0])
+            exact = exact_zones(text)
+            if len(exact) == 1:
+                return await patients.update_preferences(patient.id, now=now, time_zone=exact[0])
+            # Anything less than one exact match is offered back to tap, never assumed.
+            suggestions = exact or find_zones(text)
             reaction.send(
-                "prompt", journey.zone_prompt(zones) if zones else journey.ZONE_NOT_FOUND
+                "prompt",
+                journey.zone_prompt(suggestions) if suggestions else journey.ZONE_NOT_FOUND,
             )
         case Step.DAYS:
             mask = parse_weekdays(text)

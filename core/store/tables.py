@@ -133,6 +133,9 @@ class PatientRow(Base):
     ask_about_pain: Mapped[bool] = mapped_column(
         Boolean, default=True, server_default=text("true")
     )
+    # How far check-ins have backed off while the person is quiet (scheduler.backoff):
+    # 0 their own schedule, 1 every other chosen day, 2 weekly, 3 "the door is open" sent.
+    backoff_level: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class ConsentRow(Base):
@@ -180,6 +183,9 @@ class ScheduleRow(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+    # The person's local day the next occurrence belongs to (the check-in's unique key uses
+    # it; it can differ from the local date of `next_due_at` after a gap or quiet hours).
+    due_local_date: Mapped[date | None]
 
 
 class CheckInRow(Base):
@@ -199,6 +205,11 @@ class CheckInRow(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # The one gentle nudge (and a "later today" reminder): when it is due, how many were
+    # queued, and what the person tapped ("later" or "no").
+    nudge_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    nudges_sent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    nudge_reply: Mapped[str | None] = mapped_column(String(8))
 
 
 class AnswerRow(Base):

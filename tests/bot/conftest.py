@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
@@ -12,7 +13,7 @@ from bot.app import N1Application, build_application, running_bot
 from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits, SimulatedUser
 from bot.services import Services
 from core.clock import FakeClock
-from core.settings import load_settings
+from core.settings import Settings, load_settings
 
 BOT_ID = 5550001
 TOKEN = f"{BOT_ID}:n1-test-token"
@@ -24,11 +25,27 @@ START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 class RunningN1:
     """A running N1 bot and the handles a test needs around it."""
 
-    application: N1Application
-    services: Services
+    settings: Settings
     sandbox: BotApiSandbox
     client: SandboxClient
     clock: FakeClock
+    application: N1Application = field(init=False)
+    services: Services = field(init=False)
+    _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
+
+    async def start(self) -> None:
+        """Build a fresh N1 application on the same database and start polling."""
+        self.application = build_application(self.settings, self.clock, token=TOKEN)
+        self.services = await self._stack.enter_async_context(running_bot(self.application))
+
+    async def stop(self) -> None:
+        """Stop polling and close the store, as a shutdown would."""
+        await self._stack.aclose()
+
+    async def restart(self) -> None:
+        """Stop N1 and start it again, as after a crash or a deploy."""
+        await self.stop()
+        await self.start()
 
     def user(self, user_id: int, first_name: str = "Pat") -> SimulatedUser:
         """A simulated person in a 1:1 chat with N1."""
@@ -60,9 +77,10 @@ async def n1(
         telegram_api_url=sandbox.base_url,
         telegram_file_url=sandbox.file_url,
     )
-    application = build_application(settings, clock, token=TOKEN)
-    async with (
-        running_bot(application) as services,
-        SandboxClient(sandbox.url, bot_id=BOT_ID) as client,
-    ):
-        yield RunningN1(application, services, sandbox, client, clock)
+    async with SandboxClient(sandbox.url, bot_id=BOT_ID) as client:
+        running = RunningN1(settings, sandbox, client, clock)
+        await running.start()
+        try:
+            yield running
+        finally:
+            await running.stop()

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.zone_search import MAX_SUGGESTIONS, find_zones, load_zone, normalise_place
+from scheduler.zone_search import (
+    MAX_SUGGESTIONS,
+    exact_zones,
+    find_zones,
+    load_zone,
+    normalise_place,
+)
 
 
 @pytest.mark.parametrize(
@@ -116,3 +122,17 @@ def test_load_zone_accepts_database_names(name: str) -> None:
 )
 def test_load_zone_refuses_anything_else(name: str) -> None:
     assert load_zone(name) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "zones"),
+    [
+        ("new york", ["America/New_York"]),
+        ("Kolkata", ["Asia/Kolkata"]),
+        ("europe/london", ["Europe/London"]),
+        ("lodnon", []),
+        ("blah", []),
+    ],
+)
+def test_exact_zones_take_only_exact_names(typed: str, zones: list[str]) -> None:
+    assert exact_zones(typed) == zones

@@ -28,7 +28,7 @@ class ActivityRepository:
             .order_by(ActivityRow.position)
         )
         rows = await self._session.execute(statement)
-        return dict(rows.tuples().all())
+        return dict(rows.all())
 
     async def replace(self, patient_id: int, labels: Sequence[str], now: datetime) -> None:
         """Set the person's activities to `labels`, in order (1 to 3 of them)."""

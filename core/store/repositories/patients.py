@@ -144,7 +144,9 @@ class PatientRepository:
         """Remember what the person's next typed message is for (None: nothing)."""
         return await self._update(patient_id, now, awaiting_input=awaiting)
 
-    async def set_ask_about_pain(self, patient_id: int, ask: bool, now: datetime) -> Patient | None:
+    async def set_ask_about_pain(
+        self, patient_id: int, ask: bool, now: datetime
+    ) -> Patient | None:
         """Turn the optional pain item on or off."""
         return await self._update(patient_id, now, ask_about_pain=ask)
 

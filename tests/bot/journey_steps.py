@@ -1,0 +1,74 @@
+"""Driving a simulated person through onboarding, step by step, through the sandbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.sandbox import SeenMessage, SimulatedUser
+from core.domain import Patient
+from core.store.repositories import PatientRepository
+from messages import journey
+from tests.bot.conftest import RunningN1
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What a simulated person answers at each onboarding step (tap a label or type)."""
+
+    zone: str = "UK (London)"
+    zone_typed: bool = False
+    days: str = "Every day"
+    time: str = "09:00"
+    time_typed: bool = False
+    summary_day: str = "Sun"
+    summary_time: str = "18:00"
+    activities: tuple[str, ...] = ("walk the dog",)
+
+
+async def act(person: SimulatedUser, action: str, *, typed: bool = False) -> list[SeenMessage]:
+    """Tap the button labelled `action` (or type it), then wait for one new bot message."""
+    before = len(await person.messages())
+    if typed:
+        await person.send_text(action)
+    else:
+        await person.press(action)
+    return await person.wait_for_messages(before + 1)
+
+
+async def start(person: SimulatedUser) -> list[SeenMessage]:
+    """Send /start and wait for the introduction and the consent question."""
+    before = len(await person.messages())
+    await person.send_command("/start")
+    return await person.wait_for_messages(before + 2)
+
+
+async def onboard(n1: RunningN1, person: SimulatedUser, answers: Answers = Answers()) -> Patient:
+    """A whole onboarding, ending with the baseline check-in on screen."""
+    await start(person)
+    await act(person, journey.CONSENT_YES)
+    await act(person, answers.zone, typed=answers.zone_typed)
+    await act(person, answers.days)
+    await act(person, answers.time, typed=answers.time_typed)
+    await act(person, answers.summary_day)
+    await act(person, answers.summary_time)
+    await act(person, "Yes, keep that")
+    for activity in answers.activities[:-1]:
+        await act(person, activity, typed=True)
+    last = answers.activities[-1]
+    before = len(await person.messages())
+    await person.send_text(last)
+    if len(answers.activities) < 3:
+        await person.wait_for_messages(before + 1)
+        before += 1
+        await person.press("Done")
+    # "All set" and the baseline check-in.
+    await person.wait_for_messages(before + 2)
+    return await patient_of(n1, person)
+
+
+async def patient_of(n1: RunningN1, person: SimulatedUser) -> Patient:
+    """The stored patient for a simulated person."""
+    async with n1.services.session_factory() as session:
+        patient = await PatientRepository(session).get_by_telegram_id(person.id)
+    assert patient is not None
+    return patient

@@ -1,0 +1,1 @@
+"""Tests of the message library: content, checks, overrides, tone, selection, rendering."""
