@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from core.domain import Patient
-from scheduler.planning import load_zone, occurrences
+from scheduler.planning import load_zone, next_occurrence, occurrences
 from scheduler.time_input import parse_time_of_day
 
 FALLBACK_ZONE = "Europe/London"
@@ -29,7 +29,10 @@ def next_checkins(patient: Patient, now: datetime, count: int = 3) -> list[datet
     at = parse_time_of_day(patient.checkin_time)
     if at is None or not patient.checkin_days:
         return []
-    return occurrences(now, at, patient.checkin_days, patient_zone(patient), count)
+    zone = patient_zone(patient)
+    # Strictly after now: a check-in due this very minute is not "next".
+    first = next_occurrence(now, at, patient.checkin_days, zone)
+    return occurrences(first, at, patient.checkin_days, zone, count)
 
 
 def in_words(moment: datetime, patient: Patient) -> str:
