@@ -45,9 +45,12 @@ class ConversationPrinter:
         """A simulated patient tapped a button."""
         self._write(f"{name} -> N1", f"[taps '{label}']")
 
-    def bot(self, name: str, message: SeenMessage) -> None:
+    def bot(self, name: str, message: SeenMessage, *, edited: bool = False) -> None:
         """N1 sent (or edited) a message to a patient."""
         text = message.text or ""
+        if edited:
+            # An edit in place: show only what changed at the end (the new question).
+            text = "(updates the message) " + text.rsplit("\n\n", 1)[-1]
         if message.has_photo:
             text = f"[chart] {text}"
         if message.labels:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import tempfile
@@ -15,13 +14,13 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.app import build_application, running_bot
-from bot.demo.patients import NAMES, DemoPatient
+from bot.demo.patients import NAMES, DemoPatient, run_all
 from bot.demo.printer import ConversationPrinter
 from bot.sandbox import BotApiSandbox, SandboxClient
 from bot.services import Services
 from core.clock import AcceleratedClock
 from core.settings import load_settings
-from core.store.repositories import PatientRepository
+from core.store.repositories import ReportingRepository
 
 DEMO_BOT_ID = 100000001
 DEMO_TOKEN = f"{DEMO_BOT_ID}:n1-demo-sandbox-token"
@@ -77,14 +76,12 @@ async def _run(options: DemoOptions, out: TextIO, workdir: Path) -> dict[str, An
                     user=client.user(FIRST_USER_ID + index, first_name=_name(index)),
                     printer=printer,
                     clock=clock,
+                    rng=random.Random(rng.random()),
+                    started=DEMO_START,
                 )
                 for index in range(options.patients)
             ]
-            plans = [patient.plan(rng, DEMO_START) for patient in patients]
-            await asyncio.gather(
-                *(p.follow(plan) for p, plan in zip(patients, plans, strict=True))
-            )
-            await clock.sleep((end - clock.now()).total_seconds())
+            await run_all(patients, end)
             stats = await client.stats()
             report = await _report(options, services, patients, stats, clock.now())
     printer.note(_summary_line(report))
@@ -110,12 +107,20 @@ async def _report(
     for patient in patients:
         actions.update(patient.actions)
     async with services.session_factory() as session:
-        registered = len(await PatientRepository(session).list_ids())
+        reporting = ReportingRepository(session)
+        by_status = await reporting.patients_by_status()
+        check_ins = await reporting.check_ins_by_slot()
+        answers = await reporting.answer_counts()
     return {
         "n1_version": version("n1"),
         "options": {"patients": options.patients, "days": options.days, "seed": options.seed},
         "simulated": {"from": DEMO_START.isoformat(), "to": finished_at.isoformat()},
-        "patients": {"simulated": len(patients), "registered": registered},
+        "patients": {"simulated": len(patients), "by_status": by_status},
+        "check_ins": {
+            "opened_by_slot": check_ins,
+            "opened": sum(check_ins.values()),
+            **answers,
+        },
         "messages": {
             "from_n1_by_kind": dict(sorted(services.sent_by_kind.items())),
             "from_n1_total": sum(services.sent_by_kind.values()),
@@ -132,8 +137,11 @@ async def _report(
 
 def _summary_line(report: dict[str, Any]) -> str:
     messages = report["messages"]
+    check_ins = report["check_ins"]
+    active = report["patients"]["by_status"].get("active", 0)
     return (
-        f"demo finished: {report['patients']['registered']} patients registered, "
+        f"demo finished: {active} patients set up, {check_ins['opened']} check-ins opened, "
+        f"{check_ins['check_ins_answered']} answered, "
         f"{messages['from_n1_total']} messages from N1, "
         f"{messages['left_without_reply']} left without a reply"
     )
