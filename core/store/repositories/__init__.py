@@ -11,17 +11,14 @@ from core.store.repositories.consents import ConsentRepository
 from core.store.repositories.outbox import OutboxRepository
 from core.store.repositories.patients import PatientRepository
 from core.store.repositories.reporting import ReportingRepository
-from core.store.repositories.schedules import DeliveryRepository, ScheduleRepository
 from core.store.repositories.security_events import SecurityEventRepository
 
 __all__ = [
     "ActivityRepository",
     "CheckInRepository",
     "ConsentRepository",
-    "DeliveryRepository",
     "OutboxRepository",
     "PatientRepository",
     "ReportingRepository",
-    "ScheduleRepository",
     "SecurityEventRepository",
 ]
