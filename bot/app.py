@@ -21,6 +21,7 @@ from core.clock import Clock
 from core.settings import Settings
 from core.store.engine import create_engine, create_session_factory
 from core.store.migrate import upgrade
+from messages.catalogue import Catalogue
 from scheduler.schedules import reschedule
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ async def open_services(application: N1Application) -> None:
         session_factory=create_session_factory(engine),
         codec=CallbackCodec(derive_key(settings.callback_secret(application.bot.token))),
         reschedule=reschedule,
+        catalogue=application.bot_data.catalogue,
     )
     application.bot_data.services = services
     await application.bot.set_my_commands(menu(application.bot_data.commands))
@@ -55,7 +57,9 @@ async def close_services(application: N1Application) -> None:
         application.bot_data.services = None
 
 
-def build_application(settings: Settings, clock: Clock, *, token: str) -> N1Application:
+def build_application(
+    settings: Settings, clock: Clock, *, token: str, catalogue: Catalogue
+) -> N1Application:
     """The N1 bot, ready for `run_polling`, `run_webhook` or `running_bot`.
 
     The database is migrated and the engine built when the application starts, inside the
@@ -74,6 +78,7 @@ def build_application(settings: Settings, clock: Clock, *, token: str) -> N1Appl
     )
     application.bot_data.settings = settings
     application.bot_data.clock = clock
+    application.bot_data.catalogue = catalogue
     register_handlers(application)
     application.add_error_handler(on_error)
     return application

@@ -6,13 +6,17 @@ import asyncio
 import sys
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli_schedule import schedule_app
 from core.clock import SystemClock
 from core.settings import Settings, SettingsError, load_settings
 from core.zones import use_bundled_tzdata
+
+if TYPE_CHECKING:
+    from messages.catalogue import Catalogue
 
 app = typer.Typer(
     name="n1",
@@ -23,6 +27,9 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The SQL store.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+messages_app = typer.Typer(help="The message library.", no_args_is_help=True)
+app.add_typer(messages_app, name="messages")
+app.add_typer(schedule_app, name="schedule")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -36,6 +43,18 @@ def _settings() -> Settings:
         return load_settings()
     except SettingsError as error:
         raise _fail(str(error)) from None
+
+
+def _catalogue(settings: Settings) -> Catalogue:
+    """The message library with the clinic's overrides, or a clear list of what is wrong."""
+    from messages.catalogue import CatalogueError, load_catalogue
+
+    try:
+        return load_catalogue(settings.messages_dir)
+    except CatalogueError as error:
+        for problem in error.problems:
+            typer.echo(f"n1: {problem}", err=True)
+        raise _fail("N1_MESSAGES_DIR has problems; `n1 messages check` lists them") from None
 
 
 def _version(value: bool) -> None:
@@ -66,8 +85,9 @@ def run() -> None:
     from bot.app import allowed_updates, build_application
     from bot.logs import configure_logging
 
+    catalogue = _catalogue(settings)
     configure_logging(settings.log_level)
-    application = build_application(settings, SystemClock(), token=token)
+    application = build_application(settings, SystemClock(), token=token, catalogue=catalogue)
     if settings.webhook_url is not None:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         application.run_webhook(
@@ -90,6 +110,25 @@ def db_upgrade() -> None:
     settings = _settings()
     asyncio.run(upgrade(settings.database_url))
     typer.echo("database is up to date")
+
+
+@messages_app.command("check")
+def messages_check(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(help="A clinic's override folder; without it, the shipped library."),
+    ] = None,
+) -> None:
+    """Check message files: every problem as file, message id and what is wrong."""
+    from messages.catalogue import check_directory
+
+    problems = check_directory(directory)
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) found", err=True)
+        raise typer.Exit(code=1)
+    typer.echo("the message library is valid")
 
 
 @app.command()

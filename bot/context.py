@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from bot.commands import Command
     from core.clock import Clock
     from core.settings import Settings
+    from messages.catalogue import Catalogue
 
 
 class AppData:
@@ -23,6 +24,7 @@ class AppData:
         # Set by build_application; services are built from them when the bot starts.
         self.settings: Settings
         self.clock: Clock
+        self.catalogue: Catalogue
 
 
 class N1Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppData]):

@@ -13,6 +13,7 @@ from core.callbacks import CallbackCodec
 from core.clock import Clock
 from core.domain import Patient
 from core.settings import Settings
+from messages.catalogue import Catalogue
 
 
 @dataclass
@@ -28,5 +29,7 @@ class Services:
     # Recomputes a person's schedule rows after their preferences or status change, inside
     # the caller's transaction. Wired to the scheduler by the composition root.
     reschedule: Callable[[AsyncSession, Patient, datetime], Awaitable[None]]
+    # Every word N1 varies, loaded and checked at start (with a clinic's overrides).
+    catalogue: Catalogue
     # Counts of what the bot sent, by kind (never the text): read by `n1 demo` for its report.
     sent_by_kind: Counter[str] = field(default_factory=Counter)

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
     secret_key: SecretStr | None = None
+    messages_dir: Path | None = None
     tick_seconds: float = Field(default=20.0, gt=0)
     log_level: str = "INFO"
 
@@ -85,6 +86,13 @@ class Settings(BaseSettings):
     def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _WEBHOOK_SECRET.match(value.get_secret_value()):
             raise ValueError("use 1 to 256 characters: letters, digits, _ and -")
+        return value
+
+    @field_validator("messages_dir")
+    @classmethod
+    def _existing_directory(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{value} is not a directory")
         return value
 
     @field_validator("log_level")

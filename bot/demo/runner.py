@@ -21,6 +21,7 @@ from bot.services import Services
 from core.clock import AcceleratedClock
 from core.settings import load_settings
 from core.store.repositories import ReportingRepository
+from messages.catalogue import load_catalogue
 
 DEMO_BOT_ID = 100000001
 DEMO_TOKEN = f"{DEMO_BOT_ID}:n1-demo-sandbox-token"
@@ -65,7 +66,9 @@ async def _run(options: DemoOptions, out: TextIO, workdir: Path) -> dict[str, An
             f"N1 demo: {options.patients} simulated patients over {options.days} days "
             f"(seed {options.seed}), against the local Bot API sandbox at {sandbox.url}"
         )
-        application = build_application(settings, clock, token=DEMO_TOKEN)
+        application = build_application(
+            settings, clock, token=DEMO_TOKEN, catalogue=load_catalogue()
+        )
         async with (
             running_bot(application) as services,
             SandboxClient(sandbox.url, bot_id=DEMO_BOT_ID) as client,

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 
 import pytest
 
@@ -14,6 +15,14 @@ from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits, SimulatedUs
 from bot.services import Services
 from core.clock import FakeClock
 from core.settings import Settings, load_settings
+from messages.catalogue import Catalogue, load_catalogue
+
+
+@cache
+def catalogue() -> Catalogue:
+    """The shipped library, loaded once for the whole test run (it is immutable)."""
+    return load_catalogue()
+
 
 BOT_ID = 5550001
 TOKEN = f"{BOT_ID}:n1-test-token"
@@ -35,7 +44,9 @@ class RunningN1:
 
     async def start(self) -> None:
         """Build a fresh N1 application on the same database and start polling."""
-        self.application = build_application(self.settings, self.clock, token=TOKEN)
+        self.application = build_application(
+            self.settings, self.clock, token=TOKEN, catalogue=catalogue()
+        )
         self.services = await self._stack.enter_async_context(running_bot(self.application))
 
     async def stop(self) -> None:
