@@ -1,13 +1,204 @@
-"""Background work on PTB's JobQueue, started once the services exist."""
+"""Background work: the scheduler tick on PTB's JobQueue, and the outbox dispatcher.
+
+The tick runs every `N1_TICK_SECONDS` (20 s by default) and again early whenever the next
+thing falls due sooner; ticks never overlap. The dispatcher is one long-running task started
+by the first tick (when the application is running, so that `Application.stop` waits for it);
+it stops when the application stops, after the sends in flight have been recorded.
+On the demo's accelerated clock both turn simulated delays into real ones.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import logging
+from typing import Any, Final
+from weakref import WeakKeyDictionary
 
-from telegram.ext import Application
+from apscheduler.events import (  # type: ignore[import-untyped]
+    EVENT_SCHEDULER_SHUTDOWN,
+    SchedulerEvent,
+)
+from telegram.ext import Application, CallbackContext, Job
+
+from bot.sender import TelegramSender
+from bot.services import Services
+from scheduler.dispatcher import Dispatcher, DispatchSettings, dispatch_lock_for
+from scheduler.tick import Ticker, TickReport
+
+logger = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+TICK_JOB: Final = "n1-tick"
+EARLY_TICK_JOB: Final = "n1-tick-soon"
+# On a fast simulated clock the regular tick still comes at most this often (real seconds).
+MIN_TICK_INTERVAL: Final = 0.05
+# Tick batches: on SQLite short ones, with a pause longer than SQLite's longest busy-wait
+# sleep (100 ms), so a waiting answer always gets the write lock between two batches.
+SQLITE_BATCH: Final = 50
+SQLITE_PAUSE: Final = 0.12
+POSTGRES_BATCH: Final = 200
+# An extra tick is planned for the next due moment if it is at most this far ahead (real
+# seconds); regular ticks cover anything further away, and re-plan as it comes closer.
+PLAN_AHEAD: Final = 3600.0
+
+_LATE_IS_FINE: Final[dict[str, Any]] = {
+    "misfire_grace_time": None,
+    "coalesce": True,
+    # Overlap is prevented by DeliveryJobs' own lock (a second run returns at once), so
+    # APScheduler need not skip runs and warn about it.
+    "max_instances": 3,
+}
+
+_RUNNING: WeakKeyDictionary[AnyApplication, DeliveryJobs] = WeakKeyDictionary()
 
 
-def start_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register N1's periodic jobs (the scheduler tick and the outbox dispatcher)."""
-    # The scheduling issue fills this in; until then N1 only answers messages.
-    del application
+class DeliveryJobs:
+    """The tick and the dispatcher of one running application."""
+
+    def __init__(
+        self,
+        application: AnyApplication,
+        services: Services,
+        *,
+        dispatch_settings: DispatchSettings | None = None,
+    ) -> None:
+        self._application = application
+        self._services = services
+        self.dispatcher = Dispatcher(
+            services.session_factory,
+            TelegramSender(application.bot),
+            clock=services.clock,
+            lock=dispatch_lock_for(services.engine),
+            settings=dispatch_settings,
+            sent_by_kind=services.sent_by_kind,
+        )
+        sqlite = services.engine.dialect.name == "sqlite"
+        self.ticker = Ticker(
+            services.session_factory,
+            clock=services.clock,
+            codec=services.codec,
+            on_queued=self.dispatcher.wake,
+            catalogue=services.catalogue,
+            # SQLite has a single writer: short batches with a pause let answers through.
+            batch_size=SQLITE_BATCH if sqlite else POSTGRES_BATCH,
+            pause_between_batches=SQLITE_PAUSE if sqlite else 0.0,
+        )
+        clock, tick_seconds = services.clock, services.settings.tick_seconds
+        self.interval = min(tick_seconds, max(MIN_TICK_INTERVAL, clock.real_seconds(tick_seconds)))
+        self._tick_lock = asyncio.Lock()
+        self._again = False
+        self._early: Job[Any] | None = None
+        self._early_due = 0.0
+        self._dispatcher_task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.last_report: TickReport | None = None
+
+    def start(self) -> None:
+        """Register the tick; it starts the dispatcher on its first run."""
+        job_queue = self._application.job_queue
+        if job_queue is None:
+            raise RuntimeError("N1 needs python-telegram-bot[job-queue] for its scheduler")
+        job_queue.run_repeating(
+            self._tick_job,
+            interval=self.interval,
+            first=self.interval,
+            name=TICK_JOB,
+            # A late tick still runs (it is idempotent); overlapping ones never do.
+            job_kwargs=_LATE_IS_FINE,
+        )
+        # The first tick as soon as the job queue runs: catches up after a restart. (A
+        # repeating job added before the scheduler starts would skip its first run.)
+        self._early_due = asyncio.get_running_loop().time()
+        self._early = job_queue.run_once(
+            self._tick_job, when=0.0, name=EARLY_TICK_JOB, job_kwargs=_LATE_IS_FINE
+        )
+        # The dispatcher idles on an event; wake it as soon as the application stops.
+        job_queue.scheduler.add_listener(self._on_scheduler_shutdown, EVENT_SCHEDULER_SHUTDOWN)
+
+    def wake(self) -> None:
+        """Something may be due sooner than the next tick: tick and dispatch now."""
+        self.dispatcher.wake()
+        self._plan_tick(0.0)
+
+    async def tick_now(self) -> TickReport | None:
+        """Run a tick now (after one that is running); None if it failed (it is logged)."""
+        async with self._tick_lock:
+            report: TickReport | None = None
+            while True:
+                self._again = False
+                try:
+                    report = await self.ticker.tick()
+                except Exception:
+                    logger.exception("scheduler tick failed; the next one will try again")
+                    return None
+                if not (self._again or report.more_due):
+                    break
+        self.last_report = report
+        if report.next_due_at is not None:
+            seconds = (report.next_due_at - self._services.clock.now()).total_seconds()
+            self._plan_tick(self._services.clock.real_seconds(max(0.0, seconds)))
+        return report
+
+    async def _tick_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        del context
+        self._start_dispatcher()
+        if self._tick_lock.locked():
+            self._again = True  # the running tick goes round once more
+            return
+        await self.tick_now()
+
+    def _start_dispatcher(self) -> None:
+        if self._dispatcher_task is not None or not self._application.running:
+            return
+        self._dispatcher_task = self._application.create_task(
+            self.dispatcher.run(self._should_dispatch), name="n1-dispatcher"
+        )
+
+    def _should_dispatch(self) -> bool:
+        return self._application.running and not self._stopping
+
+    def _plan_tick(self, delay: float) -> None:
+        """Tick once more after `delay` real seconds (keeping an earlier one if planned)."""
+        job_queue = self._application.job_queue
+        if job_queue is None or delay > PLAN_AHEAD or not self._application.running:
+            return
+        now = asyncio.get_running_loop().time()
+        due = now + delay
+        early = self._early
+        pending = early is not None and not early.removed and self._early_due > now
+        if pending and self._early_due <= due:
+            return  # an early tick is already planned, and no later than this one
+        if pending and early is not None:
+            early.schedule_removal()
+        self._early_due = due
+        self._early = job_queue.run_once(
+            self._tick_job, when=delay, name=EARLY_TICK_JOB, job_kwargs=_LATE_IS_FINE
+        )
+
+    def _on_scheduler_shutdown(self, event: SchedulerEvent) -> None:
+        del event
+        self._stopping = True
+        self.dispatcher.wake()
+
+
+def start_jobs(application: AnyApplication) -> None:
+    """Start N1's tick and dispatcher for a running bot (called once services exist)."""
+    services: Services | None = application.bot_data.services
+    if services is None:
+        raise RuntimeError("start_jobs needs the services built first")
+    jobs = DeliveryJobs(application, services)
+    jobs.start()
+    _RUNNING[application] = jobs
+
+
+def delivery_jobs(application: AnyApplication) -> DeliveryJobs | None:
+    """The tick and dispatcher of a running application (tests, the demo, handlers)."""
+    return _RUNNING.get(application)
+
+
+def wake_delivery(application: AnyApplication) -> None:
+    """Tick and dispatch now, e.g. after something was scheduled for very soon."""
+    jobs = delivery_jobs(application)
+    if jobs is not None:
+        jobs.wake()

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    ReplyParameters,
+    Update,
+)
 from telegram.error import BadRequest
 
 from bot.context import N1Context
@@ -70,3 +76,10 @@ async def perform(update: Update, context: N1Context, reaction: Reaction) -> Non
         services.sent_by_kind[outgoing.kind] += 1
         if outgoing.check_in_id is not None:
             await record_sent(services, outgoing.check_in_id, sent.message_id)
+    for document in reaction.documents:
+        await context.bot.send_document(
+            chat.id,
+            InputFile(document.content, filename=document.filename),
+            caption=document.caption,
+        )
+        services.sent_by_kind["export"] += 1

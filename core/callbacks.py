@@ -148,7 +148,7 @@ class CallbackCodec:
 
 
 def _number(text: str, upper: int) -> int:
-    if not text.isdigit() or len(text) > 12:
+    if not text.isdigit() or len(text) > len(str(upper)):
         raise ValueError(text)
     value = int(text)
     if value > upper:

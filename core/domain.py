@@ -63,6 +63,8 @@ class OutboxKind(StrEnum):
     BROADCAST = "broadcast"
     PROGRAMME = "programme"
     REPLY = "reply"
+    # The one "the door is open" message after a long quiet spell.
+    DOOR_OPEN = "door_open"
 
 
 class OutboxStatus(StrEnum):
@@ -100,6 +102,7 @@ class Patient:
     last_seen_at: datetime | None
     awaiting_input: str | None = None
     ask_about_pain: bool = True
+    nudges_paused_until_at: datetime | None = None
     backoff_level: int = 0
 
     def checks_in_on(self, weekday: int) -> bool:

@@ -117,3 +117,30 @@ STOPPED = (
 ALREADY_STOPPED = "I'm already stopped. Send /start whenever you'd like me back."
 ALL_SET_UP = "You're all set up."
 NOT_STARTED = "We haven't met yet. Send /start and I'll explain what I do."
+
+
+DELETE = "delete"
+
+
+def delete_prompt() -> OutgoingMessage:
+    """/delete: say what goes, and ask for a clear yes."""
+    return OutgoingMessage(
+        "This deletes everything I keep about you: your answers, notes, activities and "
+        "settings. It can't be undone. If you'd like a copy first, send /export.\n\n"
+        "Telegram keeps its own copy of this chat, which I can't delete; you can clear the "
+        "chat in Telegram yourself.",
+        (
+            (Button("Yes, delete everything", choice(DELETE, "yes")),),
+            (Button("No, keep it", choice(DELETE, "no")),),
+        ),
+    )
+
+
+DELETED = (
+    "Done. I've deleted everything I kept about you, and I won't send you anything else. "
+    "Telegram still has its own copy of this chat. Send /start if you ever want to begin again."
+)
+KEPT = "Nothing was deleted."
+EXPORT_CAPTION_JSON = "Everything I keep about you, as JSON."
+EXPORT_CAPTION_CSV = "Your answers, one per row, for a spreadsheet."
+EXPORT_INTRO = "Here's a copy of everything you've given me. It's yours to keep."

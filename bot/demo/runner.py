@@ -22,6 +22,7 @@ from core.clock import AcceleratedClock
 from core.settings import load_settings
 from core.store.repositories import ReportingRepository
 from messages.catalogue import load_catalogue
+from scheduler.delivery_report import delivery_report
 
 DEMO_BOT_ID = 100000001
 DEMO_TOKEN = f"{DEMO_BOT_ID}:n1-demo-sandbox-token"
@@ -114,6 +115,7 @@ async def _report(
         by_status = await reporting.patients_by_status()
         check_ins = await reporting.check_ins_by_slot()
         answers = await reporting.answer_counts()
+        delivery = (await delivery_report(session)).as_dict()
     return {
         "n1_version": version("n1"),
         "options": {"patients": options.patients, "days": options.days, "seed": options.seed},
@@ -130,6 +132,7 @@ async def _report(
             "from_patients_by_kind": dict(sorted(actions.items())),
             "left_without_reply": sum(patient.unanswered for patient in patients),
         },
+        "delivery": delivery,
         "sandbox": {
             "delivered": sandbox_stats["delivered"],
             "api_calls": sandbox_stats["calls"],

@@ -16,6 +16,15 @@ class Outgoing:
     check_in_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Document:
+    """A file to send: its name, bytes and a short caption."""
+
+    filename: str
+    content: bytes
+    caption: str
+
+
 @dataclass
 class Reaction:
     """Everything to do in reply to one update, in order: answer, edit, then send."""
@@ -23,6 +32,7 @@ class Reaction:
     answer: str | None = None
     edit: OutgoingMessage | None = None
     sends: list[Outgoing] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
     # Reply to this earlier message instead of sending a duplicate (e.g. today's check-in).
     reply_to_message_id: int | None = None
 

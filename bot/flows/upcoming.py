@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from core.domain import Patient
-from scheduler.planning import load_zone, next_occurrence, occurrences
-from scheduler.time_input import parse_time_of_day
+from scheduler.schedules import Plan, patient_zone, preview_checkins
 
-FALLBACK_ZONE = "Europe/London"
-
-
-def patient_zone(patient: Patient) -> ZoneInfo:
-    """The person's zone (London if the stored name is somehow no longer known)."""
-    zone = load_zone(patient.time_zone) or load_zone(FALLBACK_ZONE)
-    assert zone is not None  # London is always in the pinned tz database
-    return zone
+_JUST_AFTER = timedelta(microseconds=1)
 
 
 def local_today(patient: Patient, now: datetime) -> date:
@@ -25,14 +16,15 @@ def local_today(patient: Patient, now: datetime) -> date:
 
 
 def next_checkins(patient: Patient, now: datetime, count: int = 3) -> list[datetime]:
-    """The next `count` check-in moments (UTC) for the person's current preferences."""
-    at = parse_time_of_day(patient.checkin_time)
-    if at is None or not patient.checkin_days:
+    """The next `count` check-ins (UTC), exactly as the tick will send them.
+
+    Uses the scheduler's own preview (quiet hours included), strictly after now: a
+    check-in due this very moment is not "next".
+    """
+    plan = Plan.checkins(patient)
+    if plan is None:
         return []
-    zone = patient_zone(patient)
-    # Strictly after now: a check-in due this very minute is not "next".
-    first = next_occurrence(now, at, patient.checkin_days, zone)
-    return occurrences(first, at, patient.checkin_days, zone, count)
+    return [slot.at for slot in preview_checkins(plan, now + _JUST_AFTER, count)]
 
 
 def in_words(moment: datetime, patient: Patient) -> str:

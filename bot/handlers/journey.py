@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.commands import CommandCallback
 from bot.context import N1Context
-from bot.flows import checkin, onboarding, settings, status
+from bot.flows import checkin, onboarding, privacy, safety, settings, status
 from bot.flows.reaction import Reaction
 from bot.reactions import perform
 from bot.services import Services
@@ -17,8 +17,22 @@ from core.domain import Patient, PatientStatus
 from core.store.repositories import PatientRepository, SecurityEventRepository
 from core.usecases.registration import register_patient
 from messages import checkin_texts, journey, settings_texts, texts
+from scheduler import texts as scheduler_texts
+from scheduler.reachability import note_activity
 
 Flow = Callable[[Services, Patient, Reaction], Awaitable[None]]
+
+
+async def _returning(services: Services, patient: Patient, reaction: Reaction) -> Patient:
+    """Note that the person is here; after a quiet spell, greet them first, without counting."""
+    if patient.status is PatientStatus.ONBOARDING:
+        return patient
+    async with services.session_factory.begin() as session:
+        activity = await note_activity(session, patient.id, services.clock.now())
+    if activity.welcome_back:
+        greeting = scheduler_texts.welcome_back(patient.id, catalogue=services.catalogue)
+        reaction.send("welcome_back", greeting.text)
+    return activity.patient or patient
 
 
 async def _patient(services: Services, telegram_user_id: int) -> Patient | None:
@@ -44,6 +58,8 @@ async def start(update: Update, context: N1Context) -> None:
         services.session_factory, services.clock, *ids, join_code=join_code
     )
     patient, reaction = registration.patient, Reaction()
+    if not registration.is_new:
+        patient = await _returning(services, patient, reaction)
     if registration.is_new:
         await onboarding.begin(services, patient, reaction)
     elif patient.status is PatientStatus.ONBOARDING:
@@ -70,7 +86,7 @@ def patient_command(flow: Flow, *, during_onboarding: bool = False) -> CommandCa
             reaction.send("onboarding", journey.FINISH_SETUP_FIRST)
             await onboarding.resume(services, patient, reaction)
         else:
-            await flow(services, patient, reaction)
+            await flow(services, await _returning(services, patient, reaction), reaction)
         await perform(update, context, reaction)
 
     handler.__doc__ = flow.__doc__
@@ -88,6 +104,8 @@ settings_command = patient_command(settings.show)
 pause_command = patient_command(_pause)
 resume_command = patient_command(status.resume)
 stop_command = patient_command(status.stop, during_onboarding=True)
+export_command = patient_command(privacy.export, during_onboarding=True)
+delete_command = patient_command(privacy.ask_delete, during_onboarding=True)
 
 
 async def text(update: Update, context: N1Context) -> None:
@@ -99,15 +117,20 @@ async def text(update: Update, context: N1Context) -> None:
     services, reaction = context.services, Reaction()
     patient = await _patient(services, ids[0])
     typed = message.text
+    # Safety first: the signposting message comes before anything else N1 says.
+    concern = await safety.check(services, ids[0], patient, typed, reaction)
+    if patient is not None:
+        patient = await _returning(services, patient, reaction)
     if patient is None:
-        reaction.send("not_understood", texts.NOT_UNDERSTOOD)
+        if concern is None:
+            reaction.send("not_understood", texts.NOT_UNDERSTOOD)
     elif patient.status is PatientStatus.ONBOARDING:
         await onboarding.on_text(services, patient, typed, reaction)
     elif (patient.awaiting_input or "").startswith(checkin.NOTE_PREFIX):
         await checkin.on_note(services, patient, typed, reaction)
     elif (step := settings.awaited_step(patient)) is not None:
         await settings.on_text(services, patient, step, typed, reaction)
-    else:
+    elif concern is None:
         reaction.send("not_understood", texts.NOT_UNDERSTOOD)
     await perform(update, context, reaction)
 
@@ -127,6 +150,8 @@ async def button(update: Update, context: N1Context) -> None:
     except InvalidCallbackError:
         await _forged(services, ids[0], reaction)
     else:
+        if patient is not None:
+            patient = await _returning(services, patient, reaction)
         if patient is None:
             reaction.answer = settings_texts.NOT_STARTED[:60]
         elif isinstance(tap, ChoiceTap):
@@ -158,6 +183,8 @@ async def _choice(
             await onboarding.begin(services, patient, reaction)
         else:
             await onboarding.resume(services, patient, reaction)
+    elif tap.step == settings_texts.DELETE:
+        await privacy.on_delete_choice(services, patient, tap, reaction)
     elif tap.step == settings_texts.PAUSE:
         if patient.status is PatientStatus.ONBOARDING:
             reaction.answer = journey.STALE_CHOICE

@@ -14,6 +14,7 @@ from telegram.ext import (
 
 from bot.commands import Command
 from bot.handlers import info, journey
+from bot.handlers.delivery import delivery_handlers
 
 
 def all_commands() -> list[Command]:
@@ -25,6 +26,8 @@ def all_commands() -> list[Command]:
         Command("resume", "Start again after a pause", journey.resume_command),
         Command("help", "What I can do", info.show_help),
         Command("privacy", "What I keep and who sees it", info.show_privacy),
+        Command("export", "Get a copy of your answers", journey.export_command),
+        Command("delete", "Delete everything I keep about you", journey.delete_command),
         Command("stop", "Stop all messages", journey.stop_command),
         Command("start", "Start, or pick up where you left off", journey.start),
     ]
@@ -37,6 +40,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     private = filters.ChatType.PRIVATE
     for command in commands:
         application.add_handler(CommandHandler(command.name, command.callback, filters=private))
+    # Nudge buttons and block/unblock first; every other tap goes to the journey.
+    for handler in delivery_handlers():
+        application.add_handler(handler)
     application.add_handler(CallbackQueryHandler(journey.button))
     application.add_handler(MessageHandler(private & filters.COMMAND, info.not_understood))
     application.add_handler(MessageHandler(private & filters.TEXT, journey.text))

@@ -129,6 +129,8 @@ class PatientRow(Base):
     last_seen_at: Mapped[datetime | None]
     # What the next typed message is for, outside onboarding (e.g. "note:42"); None: nothing.
     awaiting_input: Mapped[str | None] = mapped_column(String(32))
+    # No nudges before this moment (set for the rest of the day after crisis language).
+    nudges_paused_until_at: Mapped[datetime | None]
     # Whether check-ins include the optional "how much did pain take centre stage" item.
     ask_about_pain: Mapped[bool] = mapped_column(
         Boolean, default=True, server_default=text("true")
@@ -267,6 +269,35 @@ class SecurityEventRow(Base):
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
     detail: Mapped[str | None] = mapped_column(String(MAX_ERROR_LENGTH))
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class MessageLogRow(Base):
+    """Which library message a person was sent, so variants are not repeated to them."""
+
+    __tablename__ = "message_log"
+    __table_args__ = (Index(None, "patient_id", "kind", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    patient_id: Mapped[int] = _patient_fk()
+    kind: Mapped[str] = mapped_column(String(32))
+    message_id: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime]
+
+
+class WeeklySummaryRow(Base):
+    """A person's weekly summary as sent, and what they would like a little more of next."""
+
+    __tablename__ = "weekly_summaries"
+    __table_args__ = (UniqueConstraint("patient_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    patient_id: Mapped[int] = _patient_fk()
+    # The local Monday of the week the summary looks back on.
+    week_start: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    next_focus: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    focus_answered_at: Mapped[datetime | None]
 
 
 metadata = Base.metadata

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from core.domain import PatientStatus
-from core.store.repositories import ActivityRepository
+from core.store.repositories import ActivityRepository, ScheduleRepository
 from messages import settings_texts
+from scheduler.backoff import BackoffLevel
 from tests.bot.conftest import RunningN1
 from tests.bot.journey_steps import act, onboard, patient_of
 
@@ -122,3 +125,25 @@ async def test_typing_outside_a_flow_points_to_help(n1: RunningN1) -> None:
         await person.send_text(typed)
         [*_, reply] = await person.wait_for_messages(before + 1)
         assert "/help" in (reply.text or "")
+
+
+async def test_coming_back_after_a_quiet_spell_is_welcomed_without_counting(
+    n1: RunningN1,
+) -> None:
+    person = n1.user(4008)
+    patient = await onboard(n1, person)
+    n1.clock.advance(timedelta(days=12))
+    async with n1.services.session_factory.begin() as session:
+        await ScheduleRepository(session).set_backoff_level(patient.id, BackoffLevel.WEEKLY)
+    before = len(await person.messages())
+    await person.send_command("/settings")
+    [*_, welcome, menu] = await person.wait_for_messages(before + 2)
+    assert (menu.text or "").startswith("Your settings")
+    assert welcome.text is not None
+    assert not any(char.isdigit() for char in welcome.text), "never a count of missed days"
+    assert "missed" not in welcome.text.lower()
+    assert (await patient_of(n1, person)).backoff_level == BackoffLevel.NORMAL
+    # Only once.
+    await person.send_command("/help")
+    [*_, help_message] = await person.wait_for_messages(before + 3)
+    assert (help_message.text or "").startswith("Here's what I can do")

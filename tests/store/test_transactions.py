@@ -18,31 +18,19 @@ from core.store.tables import (
     AnswerRow,
     Base,
     CheckInRow,
-    ConsentRow,
-    OutboxRow,
-    PatientRow,
+    MessageLogRow,
     ScheduleRow,
-    SecurityEventRow,
+    WeeklySummaryRow,
 )
 from tests.store.helpers import NOW, TODAY, add_check_in, add_patient
 
 
 async def _counts(session_factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+    """Rows in every table N1 has (so a new table is covered without editing this)."""
     async with session_factory() as session:
         return {
-            table.__tablename__: int(
-                await session.scalar(select(func.count()).select_from(table)) or 0
-            )
-            for table in (
-                PatientRow,
-                ConsentRow,
-                ActivityRow,
-                ScheduleRow,
-                CheckInRow,
-                AnswerRow,
-                OutboxRow,
-                SecurityEventRow,
-            )
+            table.name: int(await session.scalar(select(func.count()).select_from(table)) or 0)
+            for table in Base.metadata.sorted_tables
         }
 
 
@@ -74,6 +62,14 @@ async def _write_one_of_everything(session: AsyncSession, telegram_user_id: int)
     # Activities and schedules have no repository yet: write them as rows.
     session.add(ActivityRow(patient_id=patient.id, position=1, label="gardening", created_at=NOW))
     session.add(ScheduleRow(patient_id=patient.id, kind=ScheduleKind.CHECKIN, updated_at=NOW))
+    session.add(
+        MessageLogRow(patient_id=patient.id, kind="checkin_ack", message_id="ack.001", sent_at=NOW)
+    )
+    session.add(
+        WeeklySummaryRow(
+            patient_id=patient.id, week_start=NOW.date(), text="A summary", created_at=NOW
+        )
+    )
     await session.flush()
 
 
@@ -131,6 +127,8 @@ async def test_deleting_a_patient_cascades_to_everything_that_is_theirs(
         "check_ins": 1,
         "answers": 1,
         "outbox": 2,
+        "message_log": 1,
+        "weekly_summaries": 1,
         "security_events": 2,  # not personal: no patient link, no health data
     }
     async with session_factory() as session:

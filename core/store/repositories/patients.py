@@ -150,6 +150,10 @@ class PatientRepository:
         """Turn the optional pain item on or off."""
         return await self._update(patient_id, now, ask_about_pain=ask)
 
+    async def pause_nudges(self, patient_id: int, until: datetime, now: datetime) -> None:
+        """No nudges for this person before `until`."""
+        await self._update(patient_id, now, nudges_paused_until_at=until)
+
     async def touch_last_seen(self, patient_id: int, now: datetime) -> None:
         """Record that the person was active (not an "updated" change to their record)."""
         await self._session.execute(

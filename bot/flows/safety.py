@@ -1,0 +1,48 @@
+"""What N1 does when free text may signal a red flag or a crisis (DESIGN.md section 5).
+
+The fixed signposting message goes first; a safety event is recorded (without the text);
+after crisis language, nudges stop for the rest of the person's day. N1 never diagnoses.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from bot.flows.reaction import Reaction
+from bot.flows.upcoming import local_today
+from bot.services import Services
+from core.domain import Patient
+from core.safety import Concern, screen
+from core.store.repositories import PatientRepository, SecurityEventRepository
+from messages.schema import SafetySituation
+from scheduler.local_time import resolve_local
+from scheduler.schedules import patient_zone
+
+
+def _end_of_local_day(patient: Patient, now: datetime) -> datetime:
+    tomorrow = local_today(patient, now) + timedelta(days=1)
+    return resolve_local(tomorrow, time(0, 0), patient_zone(patient))
+
+
+async def check(
+    services: Services,
+    telegram_user_id: int,
+    patient: Patient | None,
+    text: str,
+    reaction: Reaction,
+) -> Concern | None:
+    """Screen `text`; on a concern, add the signposting message and record the event."""
+    concern = screen(text)
+    if concern is None:
+        return None
+    now = services.clock.now()
+    async with services.session_factory.begin() as session:
+        await SecurityEventRepository(session).record(
+            kind=f"safety_{concern.value}", now=now, telegram_user_id=telegram_user_id
+        )
+        if concern is Concern.CRISIS and patient is not None:
+            until = _end_of_local_day(patient, now)
+            await PatientRepository(session).pause_nudges(patient.id, until, now)
+    message = services.catalogue.safety(SafetySituation(concern.value))
+    reaction.send(f"safety_{concern.value}", message.text)
+    return concern

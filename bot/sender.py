@@ -1,0 +1,131 @@
+"""The `Sender` port over python-telegram-bot: one try, and an outcome instead of an exception.
+
+How PTB's errors map to outcomes (scale.md section 3):
+- `RetryAfter` (429) -> RETRY_AFTER with Telegram's `retry_after`;
+- `Forbidden` (403: blocked, deactivated) -> BLOCKED;
+- `BadRequest` (400, e.g. chat not found), `ChatMigrated` -> REJECTED;
+- `TimedOut` caused by `httpx.ConnectTimeout` or `httpx.PoolTimeout` -> NOT_SENT (the request
+  never left); any other timeout (read, write, or unknown) -> UNCERTAIN: Telegram may have
+  delivered it, and `sendMessage` has no idempotency key, so it must not be resent blindly;
+- `NetworkError` from a refused or failed connection, or a 5xx answer -> NOT_SENT; one raised
+  while reading the answer (the connection dropped after the request went out) -> UNCERTAIN.
+Errors carry the exception class and Telegram's description, never the message text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import warnings
+from pathlib import Path
+from typing import Any
+
+import httpx
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from core.ports import Keyboard, OutgoingMessage, SendResult, SendStatus
+
+# Causes that prove the request was never sent.
+_NOT_SENT_TIMEOUTS = (httpx.ConnectTimeout, httpx.PoolTimeout)
+# Causes after which the request may have been received and acted on.
+_AMBIGUOUS_NETWORK = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+
+
+def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in keyboard]
+    )
+
+
+def _retry_after_seconds(error: RetryAfter) -> float:
+    # PTB warns that `retry_after` will become a timedelta; either form is read here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def _describe(error: BaseException) -> str:
+    message = getattr(error, "message", None)
+    name = type(error).__name__
+    return f"{name}: {message}" if isinstance(message, str) and message else name
+
+
+def classify(error: BaseException) -> SendResult:
+    """The outcome a PTB (or other) exception from one send stands for."""
+    description = _describe(error)
+    if isinstance(error, RetryAfter):
+        return SendResult(
+            SendStatus.RETRY_AFTER, retry_after=_retry_after_seconds(error), error=description
+        )
+    if isinstance(error, Forbidden):
+        return SendResult(SendStatus.BLOCKED, error=description)
+    if isinstance(error, BadRequest | ChatMigrated):
+        return SendResult(SendStatus.REJECTED, error=description)
+    if isinstance(error, TimedOut):
+        if isinstance(error.__cause__, _NOT_SENT_TIMEOUTS):
+            return SendResult(SendStatus.NOT_SENT, error=description)
+        return SendResult(SendStatus.UNCERTAIN, error=description)
+    if isinstance(error, NetworkError):
+        if isinstance(error.__cause__, _AMBIGUOUS_NETWORK):
+            return SendResult(SendStatus.UNCERTAIN, error=description)
+        return SendResult(SendStatus.NOT_SENT, error=description)
+    if isinstance(error, TelegramError):
+        # Telegram answered with an error, so it did not deliver the message.
+        return SendResult(SendStatus.NOT_SENT, error=description)
+    return SendResult(SendStatus.UNCERTAIN, error=type(error).__name__)
+
+
+class TelegramSender:
+    """Sends `OutgoingMessage`s with a PTB bot."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        read_timeout: float | None = None,
+        write_timeout: float | None = None,
+    ) -> None:
+        self._bot = bot
+        self._timeouts: dict[str, Any] = {}
+        if read_timeout is not None:
+            self._timeouts["read_timeout"] = read_timeout
+        if write_timeout is not None:
+            self._timeouts["write_timeout"] = write_timeout
+
+    async def send(self, chat_id: int, message: OutgoingMessage) -> SendResult:
+        """Try once to send `message` to `chat_id`; never raises."""
+        photo: bytes | None = None
+        if message.photo_path is not None:
+            try:
+                photo = await asyncio.to_thread(Path(message.photo_path).read_bytes)
+            except OSError as error:
+                # Nothing went out, and trying again will not help.
+                return SendResult(SendStatus.REJECTED, error=type(error).__name__)
+        try:
+            sent = await self._send(chat_id, message, photo)
+        except Exception as error:
+            return classify(error)
+        return SendResult(SendStatus.SENT, message_id=sent.message_id)
+
+    async def _send(self, chat_id: int, message: OutgoingMessage, photo: bytes | None) -> Message:
+        markup = _markup(message.keyboard)
+        if photo is None:
+            return await self._bot.send_message(
+                chat_id, message.text, reply_markup=markup, **self._timeouts
+            )
+        return await self._bot.send_photo(
+            chat_id, photo, caption=message.text, reply_markup=markup, **self._timeouts
+        )

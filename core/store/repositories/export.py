@@ -1,0 +1,83 @@
+"""Everything one person has given N1, read for /export (a few set-based queries)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.store.tables import (
+    ActivityRow,
+    AnswerRow,
+    CheckInRow,
+    ConsentRow,
+    PatientRow,
+)
+
+_PREFERENCES = (
+    "time_zone",
+    "checkin_days",
+    "checkin_time",
+    "summary_weekday",
+    "summary_time",
+    "quiet_start",
+    "quiet_end",
+    "ask_about_pain",
+    "status",
+    "created_at",
+)
+
+
+class ExportRepository:
+    """Reads one person's data as plain values; never writes."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def everything(self, patient_id: int) -> dict[str, Any]:
+        """Preferences, consents, activities, check-ins with their answers and notes."""
+        patient = (
+            await self._session.execute(
+                select(*(getattr(PatientRow, name) for name in _PREFERENCES)).where(
+                    PatientRow.id == patient_id
+                )
+            )
+        ).one()
+        consents = await self._session.execute(
+            select(ConsentRow.kind, ConsentRow.version, ConsentRow.granted)
+            .add_columns(ConsentRow.decided_at, ConsentRow.withdrawn_at)
+            .where(ConsentRow.patient_id == patient_id)
+            .order_by(ConsentRow.id)
+        )
+        activities = await self._session.execute(
+            select(ActivityRow.position, ActivityRow.label)
+            .where(ActivityRow.patient_id == patient_id)
+            .order_by(ActivityRow.position)
+        )
+        check_ins = await self._session.execute(
+            select(CheckInRow.id, CheckInRow.local_date, CheckInRow.slot, CheckInRow.note)
+            .add_columns(CheckInRow.sent_at, CheckInRow.status)
+            .where(CheckInRow.patient_id == patient_id)
+            .order_by(CheckInRow.local_date, CheckInRow.id)
+        )
+        answers = await self._session.execute(
+            select(AnswerRow.check_in_id, AnswerRow.item, AnswerRow.value)
+            .add_columns(AnswerRow.answered_at, AnswerRow.changed_at)
+            .where(AnswerRow.patient_id == patient_id)
+            .order_by(AnswerRow.check_in_id, AnswerRow.id)
+        )
+        by_check_in: dict[int, list[dict[str, Any]]] = {}
+        for row in answers.mappings():
+            by_check_in.setdefault(row["check_in_id"], []).append(
+                {key: row[key] for key in ("item", "value", "answered_at", "changed_at")}
+            )
+        return {
+            "preferences": dict(patient._mapping),
+            "consents": [dict(row) for row in consents.mappings()],
+            "activities": [dict(row) for row in activities.mappings()],
+            "check_ins": [
+                {**dict(row), "answers": by_check_in.get(row["id"], [])}
+                for row in check_ins.mappings()
+            ],
+        }

@@ -1,0 +1,157 @@
+"""Nudges: at most one gentle follow-up per unanswered check-in, never in quiet hours.
+
+The first nudge is planned when the check-in message is delivered (3 hours after it, moved out
+of quiet hours), and only if that is still the same local day and before the check-in closes.
+The tick fires it unless the person has answered, tapped "not today", or the check-in closed.
+Its buttons: "later today" (one more reminder 2 hours on, with the same rules) and "not today".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.callbacks import CallbackCodec
+from core.domain import CheckIn, CheckInSlot, CheckInStatus, Patient
+from core.ports import Button, OutgoingMessage
+from core.store.repositories import CheckInRepository, DeliveryRepository, PatientRepository
+from scheduler import texts
+from scheduler.local_time import local_date_of
+from scheduler.planning import outside_quiet_hours
+from scheduler.schedules import active_at, parse_hhmm, patient_zone
+
+NUDGE_DELAY: Final = timedelta(hours=3)
+LATER_DELAY: Final = timedelta(hours=2)
+LATER: Final = "later"
+NOT_TODAY: Final = "no"
+
+
+def plan_nudge(patient: Patient, earliest: datetime, closes_at: datetime) -> datetime | None:
+    """When a nudge meant for `earliest` may go: moved out of quiet hours, and only if that is
+    still the same local day and before the check-in closes (None otherwise)."""
+    zone = patient_zone(patient)
+    at = outside_quiet_hours(
+        earliest, parse_hhmm(patient.quiet_start), parse_hhmm(patient.quiet_end), zone
+    )
+    if at >= closes_at or local_date_of(at, zone) != local_date_of(earliest, zone):
+        return None
+    return at
+
+
+def nudges_allowed(check_in: CheckIn) -> int:
+    """How many nudges the check-in may have: one, plus one more after "later today"."""
+    if check_in.nudge_reply == NOT_TODAY:
+        return 0
+    return 2 if check_in.nudge_reply == LATER else 1
+
+
+def is_open(check_in: CheckIn, now: datetime) -> bool:
+    """Whether the check-in still takes answers."""
+    return check_in.status is CheckInStatus.OPEN and now < check_in.closes_at
+
+
+async def schedule_first_nudge(
+    session: AsyncSession, check_in_id: int, sent_at: datetime
+) -> datetime | None:
+    """Plan the check-in's nudge from the moment it was delivered (scheduled ones only)."""
+    check_in = await CheckInRepository(session).get(check_in_id)
+    if (
+        check_in is None
+        or check_in.slot != CheckInSlot.DAILY.value
+        or check_in.nudges_sent > 0
+        or check_in.nudge_reply is not None
+    ):
+        return None
+    patient = await PatientRepository(session).get(check_in.patient_id)
+    if patient is None:
+        return None
+    at = plan_nudge(patient, sent_at + NUDGE_DELAY, check_in.closes_at)
+    if at is not None:
+        await DeliveryRepository(session).set_nudge(check_in.id, nudge_due_at=at)
+    return at
+
+
+def nudge_should_go(check_in: CheckIn, patient: Patient, now: datetime) -> bool:
+    """Whether a due nudge still makes sense at `now` (answers are checked separately)."""
+    if not active_at(patient, now) or not is_open(check_in, now):
+        return False
+    paused_until = patient.nudges_paused_until_at
+    if paused_until is not None and now < paused_until:
+        return False  # e.g. for the rest of the day after crisis language
+    if check_in.sent_at is None or check_in.nudges_sent >= nudges_allowed(check_in):
+        return False
+    # Late (e.g. N1 was down): still only the same local day, and never in quiet hours.
+    return plan_nudge(patient, now, check_in.closes_at) == now and local_date_of(
+        now, patient_zone(patient)
+    ) == local_date_of(check_in.sent_at, patient_zone(patient))
+
+
+def nudge_message(
+    codec: CallbackCodec, patient: Patient, check_in: CheckIn, text: str
+) -> OutgoingMessage:
+    """The nudge with its two buttons."""
+    row = (
+        Button(texts.LATER_TODAY, codec.nudge(patient.id, check_in.id, "later")),
+        Button(texts.NOT_TODAY, codec.nudge(patient.id, check_in.id, "no")),
+    )
+    return OutgoingMessage(text, (row,))
+
+
+class NudgeReplyKind(StrEnum):
+    """What a tap on a nudge button did."""
+
+    LATER = "later"
+    LATER_TOO_LATE = "later_too_late"
+    NOT_TODAY = "not_today"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    ALREADY_CHOSEN = "already_chosen"
+    NOT_OWNED = "not_owned"
+
+
+@dataclass(frozen=True)
+class NudgeReply:
+    """The outcome of a nudge tap and the short text to show the person."""
+
+    kind: NudgeReplyKind
+    text: str
+    reminder_at: datetime | None = None
+
+
+async def reply_to_nudge(
+    session: AsyncSession,
+    *,
+    patient: Patient,
+    check_in_id: int,
+    choice: Literal["later", "no"],
+    now: datetime,
+) -> NudgeReply:
+    """Apply "later today" or "not today" to the person's own check-in."""
+    check_in = await CheckInRepository(session).get(check_in_id)
+    if check_in is None or check_in.patient_id != patient.id:
+        return NudgeReply(NudgeReplyKind.NOT_OWNED, texts.NUDGE_CLOSED)
+    delivery = DeliveryRepository(session)
+    if await delivery.has_answers(check_in.id):
+        return NudgeReply(NudgeReplyKind.ANSWERED, texts.NUDGE_ALREADY_ANSWERED)
+    if not is_open(check_in, now):
+        return NudgeReply(NudgeReplyKind.CLOSED, texts.NUDGE_CLOSED)
+    if check_in.nudge_reply is not None:
+        # One choice per check-in: a second tap (or a tap on the reminder) changes nothing.
+        return NudgeReply(NudgeReplyKind.ALREADY_CHOSEN, texts.NUDGE_ALREADY_CHOSEN)
+    if choice == NOT_TODAY:
+        await delivery.set_nudge(check_in.id, nudge_due_at=None, nudge_reply=NOT_TODAY)
+        return NudgeReply(NudgeReplyKind.NOT_TODAY, texts.NOT_TODAY_OK)
+    at = plan_nudge(patient, now + LATER_DELAY, check_in.closes_at)
+    await delivery.set_nudge(check_in.id, nudge_due_at=at, nudge_reply=LATER)
+    if at is None:
+        return NudgeReply(NudgeReplyKind.LATER_TOO_LATE, texts.LATER_TOO_LATE)
+    return NudgeReply(NudgeReplyKind.LATER, texts.LATER_OK, at)
+
+
+async def cancel_nudges(session: AsyncSession, patient_id: int) -> None:
+    """No more nudges for the person's open check-ins (e.g. for the day after a crisis)."""
+    await DeliveryRepository(session).cancel_nudges(patient_id)

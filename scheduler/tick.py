@@ -1,0 +1,498 @@
+"""The tick: claims what has fallen due and turns it into outbox messages.
+
+The database holds the schedule (DESIGN.md section 4): one row per person and kind with an
+indexed `next_due_at`. Each tick claims due rows in batches (`FOR UPDATE SKIP LOCKED` on
+PostgreSQL, so several processes share the work), and for each row, in the batch's single
+transaction: creates the check-in under its unique (patient, local date, slot) key, queues its
+message in the outbox under the idempotency key `checkin:<check_in_id>`, and advances the row.
+A kill at any point rolls the batch back whole, so nothing is lost and nothing is queued twice.
+Due nudges are claimed and queued the same way.
+
+Check-ins that fell due while N1 was down are still sent if their window is open and it is not
+quiet hours; otherwise they are recorded as `missed_downtime`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any, Final, Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.callbacks import CallbackCodec
+from core.clock import Clock
+from core.domain import (
+    CheckInSlot,
+    CheckInStatus,
+    OutboxKind,
+    Patient,
+    PatientStatus,
+    ScheduleKind,
+)
+from core.ports import OutgoingMessage
+from core.store.repositories import (
+    ActivityRepository,
+    CheckInRepository,
+    DeliveryRepository,
+    OutboxRepository,
+    PatientRepository,
+    ScheduleRepository,
+)
+from core.store.repositories.schedules import DueNudge, DueSchedule
+from messages.catalogue import Catalogue
+from scheduler import texts
+from scheduler.backoff import BackoffLevel, level_at, quiet_since
+from scheduler.checkins import choose_items, open_checkin
+from scheduler.local_time import local_date_of
+from scheduler.nudges import nudge_message, nudge_should_go
+from scheduler.planning import Slot, in_quiet_hours
+from scheduler.schedules import (
+    Plan,
+    checkin_window,
+    ensure_schedules,
+    next_checkin,
+    resume_from,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE: Final = 200
+DEFAULT_MAX_BATCHES: Final = 50
+# Later than this after its time, a check-in counts as having fallen due while N1 was down.
+LATE_AFTER: Final = timedelta(minutes=10)
+# A weekly summary that could not go within this long after its time is skipped.
+SUMMARY_LATE_LIMIT: Final = timedelta(hours=12)
+# A row whose processing raised is tried again after this long (so it cannot block the rest).
+RETRY_FAILED_AFTER: Final = timedelta(minutes=15)
+_WEEK_BEFORE: Final = timedelta(days=6)  # only ever subtracted from dates
+
+T = TypeVar("T")
+
+
+@dataclass
+class TickReport:
+    """What one tick did (counts only; never anything a person wrote)."""
+
+    checkins_queued: int = 0
+    checkins_missed: int = 0
+    nudges_queued: int = 0
+    summaries_queued: int = 0
+    door_open_queued: int = 0
+    skipped: int = 0
+    failed: int = 0
+    schedules_created: int = 0
+    # The tick stopped after `max_batches`: more is due right now.
+    more_due: bool = False
+    # When the next schedule row or nudge falls due (None: nothing is scheduled).
+    next_due_at: datetime | None = None
+
+    @property
+    def queued(self) -> int:
+        """Messages this tick added to the outbox."""
+        return (
+            self.checkins_queued
+            + self.nudges_queued
+            + self.summaries_queued
+            + self.door_open_queued
+        )
+
+    def add(self, other: TickReport) -> None:
+        """Add another report's counts to this one."""
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, int) and not isinstance(value, bool):
+                setattr(self, item.name, value + getattr(other, item.name))
+
+
+async def queue_message(
+    session: AsyncSession,
+    *,
+    key: str,
+    patient: Patient,
+    kind: OutboxKind,
+    message: OutgoingMessage,
+    now: datetime,
+    extra: Mapping[str, Any] | None = None,
+    library_id: str | None = None,
+) -> bool:
+    """Put a message for the person in the outbox; False if `key` was queued before."""
+    payload = message.to_payload()
+    payload.update(extra or {})
+    if library_id is not None:
+        payload["library_id"] = library_id
+    _, created = await OutboxRepository(session).enqueue(
+        idempotency_key=key,
+        chat_id=patient.chat_id,
+        kind=kind.value,
+        payload=payload,
+        now=now,
+        patient_id=patient.id,
+    )
+    return created
+
+
+@dataclass(frozen=True)
+class _Phase(Generic[T]):
+    """One kind of due work: how to claim it, fire one item, and set a failing one aside."""
+
+    name: str
+    claim: Callable[[AsyncSession, datetime, int], Awaitable[Sequence[T]]]
+    fire: Callable[[AsyncSession, T, datetime, TickReport], Awaitable[None]]
+    set_aside: Callable[[AsyncSession, T, datetime], Awaitable[None]]
+    ident: Callable[[T], int]
+
+
+class Ticker:
+    """Runs ticks: schedules (check-ins, summaries), then nudges; one transaction per batch."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        clock: Clock,
+        codec: CallbackCodec,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        max_batches: int = DEFAULT_MAX_BATCHES,
+        on_queued: Callable[[], None] | None = None,
+        catalogue: Catalogue | None = None,
+        pause_between_batches: float = 0.0,
+    ) -> None:
+        if batch_size < 1 or max_batches < 1:
+            raise ValueError("batch_size and max_batches must be at least 1")
+        self._session_factory = session_factory
+        self._clock = clock
+        self._codec = codec
+        self._batch_size = batch_size
+        self._max_batches = max_batches
+        self._on_queued = on_queued
+        self._catalogue = catalogue
+        # Real seconds to wait between batches. SQLite has one writer: without a pause,
+        # people's answers could wait out the busy timeout behind a long burst of batches.
+        self._pause = pause_between_batches
+        self._swept = False
+        self._schedules: _Phase[DueSchedule] = _Phase(
+            "schedule", self._claim_schedules, self._fire_schedule, self._set_schedule_aside, _sid
+        )
+        self._nudges: _Phase[DueNudge] = _Phase(
+            "nudge", self._claim_nudges, self._fire_nudge, self._set_nudge_aside, _cid
+        )
+
+    async def tick(self) -> TickReport:
+        """Fire everything due now; returns counts and when the next thing falls due."""
+        report = TickReport()
+        if not self._swept:
+            # People set up before scheduling existed (or by a path that forgot) get rows.
+            while True:
+                async with self._session_factory.begin() as session:
+                    created = await ensure_schedules(
+                        session, self._clock.now(), limit=self._batch_size
+                    )
+                report.schedules_created += created
+                if created < self._batch_size:
+                    break
+            self._swept = True
+        await self._run(self._schedules, report)
+        await self._run(self._nudges, report)
+        async with self._session_factory() as session:
+            due = [
+                await ScheduleRepository(session).earliest_due(),
+                await DeliveryRepository(session).earliest_nudge(),
+            ]
+        known = [moment for moment in due if moment is not None]
+        report.next_due_at = min(known) if known else None
+        return report
+
+    # --- batches -------------------------------------------------------------------------
+
+    async def _run(self, phase: _Phase[T], report: TickReport) -> None:
+        for _ in range(self._max_batches):
+            batch = TickReport()
+            try:
+                claimed = await self._batch(phase, batch)
+            except Exception:
+                logger.warning("tick: a %s batch failed; retrying it row by row", phase.name)
+                claimed = await self._one_by_one(phase, batch)
+            report.add(batch)
+            if batch.queued and self._on_queued is not None:
+                self._on_queued()
+            # Rows advanced to a time that has already passed (after downtime, one local
+            # day at a time) are claimed again, until nothing due is left.
+            if claimed == 0:
+                return
+            # Let handlers run (and write) between batches: a burst must not stall replies.
+            await asyncio.sleep(self._pause)
+        report.more_due = True
+
+    async def _batch(self, phase: _Phase[T], report: TickReport) -> int:
+        now = self._clock.now()
+        batch = TickReport()  # counted only once the batch has committed
+        async with self._session_factory.begin() as session:
+            items = await phase.claim(session, now, self._batch_size)
+            for item in items:
+                await phase.fire(session, item, now, batch)
+        report.add(batch)
+        return len(items)
+
+    async def _one_by_one(self, phase: _Phase[T], report: TickReport) -> int:
+        """Fire a failed batch's rows one per transaction, setting aside any that raise."""
+        done = 0
+        for _ in range(self._batch_size):
+            now = self._clock.now()
+            item: T | None = None
+            single = TickReport()
+            try:
+                async with self._session_factory.begin() as session:
+                    items = await phase.claim(session, now, 1)
+                    if not items:
+                        return done
+                    item = items[0]
+                    await phase.fire(session, item, now, single)
+                report.add(single)
+            except Exception as error:
+                if item is None:
+                    raise
+                # Ids and the exception type only: nothing a person wrote.
+                logger.exception(
+                    "tick: %s %s failed (%s); trying again later",
+                    phase.name,
+                    phase.ident(item),
+                    type(error).__name__,
+                )
+                async with self._session_factory.begin() as session:
+                    await phase.set_aside(session, item, now)
+                report.failed += 1
+            done += 1
+        return done
+
+    # --- schedules -----------------------------------------------------------------------
+
+    async def _claim_schedules(
+        self, session: AsyncSession, now: datetime, limit: int
+    ) -> Sequence[DueSchedule]:
+        return await ScheduleRepository(session).claim_due(now=now, limit=limit)
+
+    async def _set_schedule_aside(
+        self, session: AsyncSession, due: DueSchedule, now: datetime
+    ) -> None:
+        await ScheduleRepository(session).advance(
+            due.schedule.id,
+            next_due_at=now + RETRY_FAILED_AFTER,
+            due_local_date=due.schedule.due_local_date,
+            now=now,
+        )
+
+    async def _fire_schedule(
+        self, session: AsyncSession, due: DueSchedule, now: datetime, report: TickReport
+    ) -> None:
+        if due.schedule.kind is ScheduleKind.CHECKIN:
+            await self._fire_checkin(session, due, now, report)
+        else:
+            await self._fire_summary(session, due, now, report)
+
+    async def _advance(
+        self, session: AsyncSession, due: DueSchedule, slot: Slot | None, now: datetime
+    ) -> None:
+        await ScheduleRepository(session).advance(
+            due.schedule.id,
+            next_due_at=None if slot is None else slot.at,
+            due_local_date=None if slot is None else slot.local_date,
+            now=now,
+        )
+
+    async def _current_slot(self, due: DueSchedule, plan: Plan) -> Slot:
+        due_at = due.schedule.next_due_at
+        assert due_at is not None  # claimed because it is due
+        local_date = due.schedule.due_local_date or local_date_of(due_at, plan.zone)
+        return Slot(local_date, due_at)
+
+    async def _active_patient(
+        self, session: AsyncSession, due: DueSchedule, plan: Plan | None, now: datetime
+    ) -> Patient | None:
+        """The patient if they get messages now; otherwise advance the row and return None."""
+        patient = due.patient
+        start = resume_from(patient, now)
+        if plan is None or start is None:
+            await self._advance(session, due, None, now)
+            return None
+        if start > now:  # paused until later: carry on from the end of the pause
+            await self._advance(session, due, next_checkin(plan, start), now)
+            return None
+        if patient.status is PatientStatus.PAUSED:  # the pause has ended
+            resumed = await PatientRepository(session).update_status(
+                patient.id, PatientStatus.ACTIVE, now
+            )
+            assert resumed is not None  # read in this transaction
+            return resumed
+        return patient
+
+    async def _fire_checkin(
+        self, session: AsyncSession, due: DueSchedule, now: datetime, report: TickReport
+    ) -> None:
+        plan = Plan.checkins(due.patient)
+        patient = await self._active_patient(session, due, plan, now)
+        if patient is None or plan is None:
+            report.skipped += 1
+            return
+        schedules = ScheduleRepository(session)
+        level = level_at(patient, now)
+        if level is BackoffLevel.DOOR_OPEN:
+            await self._door_open(session, patient, now, report)
+            return
+        slot = await self._current_slot(due, plan)
+        closes_at = checkin_window(plan, slot)
+        following = next_checkin(plan, plan.planned_at(slot), level=level)
+        late = now - slot.at > LATE_AFTER
+        quiet_now = late and in_quiet_hours(now, plan.quiet_start, plan.quiet_end, plan.zone)
+        if await self._has_other_checkin(session, patient.id, slot):
+            report.skipped += 1  # onboarding's baseline or /checkin already asked today
+        elif now < closes_at and not quiet_now:
+            opened = await open_checkin(
+                session,
+                patient=patient,
+                local_date=slot.local_date,
+                slot=CheckInSlot.DAILY,
+                closes_at=closes_at,
+                now=now,
+                codec=self._codec,
+            )
+            check_in = opened.check_in
+            if check_in.status is CheckInStatus.OPEN and check_in.sent_at is None:
+                created = await queue_message(
+                    session,
+                    key=f"checkin:{check_in.id}",
+                    patient=patient,
+                    kind=OutboxKind.CHECKIN,
+                    message=opened.message,
+                    now=now,
+                    extra={"check_in_id": check_in.id},
+                )
+                report.checkins_queued += int(created)
+        else:
+            activities = await ActivityRepository(session).labels(patient.id)
+            await CheckInRepository(session).create(
+                patient_id=patient.id,
+                local_date=slot.local_date,
+                slot=CheckInSlot.DAILY.value,
+                items=choose_items(patient, slot.local_date, CheckInSlot.DAILY, activities),
+                closes_at=closes_at,
+                now=now,
+                status=CheckInStatus.MISSED_DOWNTIME,
+            )
+            report.checkins_missed += 1
+        if level != patient.backoff_level:
+            await schedules.set_backoff_level(patient.id, level)
+        await self._advance(session, due, following, now)
+
+    async def _has_other_checkin(self, session: AsyncSession, patient_id: int, slot: Slot) -> bool:
+        others = (CheckInSlot.BASELINE.value, CheckInSlot.ONDEMAND.value)
+        return await ScheduleRepository(session).has_check_in(patient_id, slot.local_date, others)
+
+    async def _door_open(
+        self, session: AsyncSession, patient: Patient, now: datetime, report: TickReport
+    ) -> None:
+        """One "the door is open" message per quiet spell, then nothing until they return."""
+        schedules = ScheduleRepository(session)
+        if patient.backoff_level < BackoffLevel.DOOR_OPEN:
+            history = await DeliveryRepository(session).recent_library_ids(
+                patient.id, OutboxKind.DOOR_OPEN.value
+            )
+            text = texts.door_open(patient.id, history, catalogue=self._catalogue)
+            created = await queue_message(
+                session,
+                key=f"door_open:{patient.id}:{quiet_since(patient).isoformat()}",
+                patient=patient,
+                kind=OutboxKind.DOOR_OPEN,
+                message=OutgoingMessage(text.text),
+                now=now,
+                library_id=text.library_id,
+            )
+            report.door_open_queued += int(created)
+            await schedules.set_backoff_level(patient.id, BackoffLevel.DOOR_OPEN)
+        await schedules.stop_all(patient.id, now)
+
+    async def _fire_summary(
+        self, session: AsyncSession, due: DueSchedule, now: datetime, report: TickReport
+    ) -> None:
+        plan = Plan.summaries(due.patient)
+        patient = await self._active_patient(session, due, plan, now)
+        if patient is None or plan is None:
+            report.skipped += 1
+            return
+        slot = await self._current_slot(due, plan)
+        quiet = in_quiet_hours(now, plan.quiet_start, plan.quiet_end, plan.zone)
+        days = await ScheduleRepository(session).days_with_answers(
+            patient.id, slot.local_date - _WEEK_BEFORE, slot.local_date
+        )
+        # No summary for a week without check-ins: there is nothing to say that helps.
+        if days > 0 and now - slot.at <= SUMMARY_LATE_LIMIT and not quiet:
+            history = await DeliveryRepository(session).recent_library_ids(
+                patient.id, OutboxKind.SUMMARY.value
+            )
+            seed = patient.id + slot.local_date.toordinal()
+            text = texts.weekly_summary(seed, days, history, catalogue=self._catalogue)
+            created = await queue_message(
+                session,
+                key=f"summary:{patient.id}:{slot.local_date.isoformat()}",
+                patient=patient,
+                kind=OutboxKind.SUMMARY,
+                message=OutgoingMessage(text.text),
+                now=now,
+                library_id=text.library_id,
+            )
+            report.summaries_queued += int(created)
+        else:
+            report.skipped += 1
+        await self._advance(session, due, next_checkin(plan, plan.planned_at(slot)), now)
+
+    # --- nudges --------------------------------------------------------------------------
+
+    async def _claim_nudges(
+        self, session: AsyncSession, now: datetime, limit: int
+    ) -> Sequence[DueNudge]:
+        return await DeliveryRepository(session).claim_due_nudges(now=now, limit=limit)
+
+    async def _set_nudge_aside(self, session: AsyncSession, due: DueNudge, now: datetime) -> None:
+        del now
+        await DeliveryRepository(session).set_nudge(due.check_in.id, nudge_due_at=None)
+
+    async def _fire_nudge(
+        self, session: AsyncSession, due: DueNudge, now: datetime, report: TickReport
+    ) -> None:
+        check_in, patient = due.check_in, due.patient
+        delivery = DeliveryRepository(session)
+        await delivery.set_nudge(check_in.id, nudge_due_at=None)
+        if not nudge_should_go(check_in, patient, now) or await delivery.has_answers(check_in.id):
+            report.skipped += 1
+            return
+        number = check_in.nudges_sent + 1
+        history = await delivery.recent_library_ids(patient.id, OutboxKind.NUDGE.value)
+        text = texts.nudge(
+            check_in.id * 2 + number,
+            history,
+            checkin_time=patient.checkin_time,
+            catalogue=self._catalogue,
+        )
+        created = await queue_message(
+            session,
+            key=f"nudge:{check_in.id}:{number}",
+            patient=patient,
+            kind=OutboxKind.NUDGE,
+            message=nudge_message(self._codec, patient, check_in, text.text),
+            now=now,
+            extra={"nudge_for": check_in.id},
+            library_id=text.library_id,
+        )
+        await delivery.set_nudge(check_in.id, nudge_due_at=None, nudges_sent=number)
+        report.nudges_queued += int(created)
+
+
+def _sid(due: DueSchedule) -> int:
+    return due.schedule.id
+
+
+def _cid(due: DueNudge) -> int:
+    return due.check_in.id

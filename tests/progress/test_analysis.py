@@ -1,0 +1,305 @@
+"""The N=1 analysis on hand-built histories: improving, worsening, flat, sparse, gaps, flares."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.markers import MarkerId
+from core.progress import (
+    ChartData,
+    DayAnswer,
+    Direction,
+    Reference,
+    analyse,
+    chart_data,
+    compare,
+    median,
+)
+from tests.progress.histories import JOINED, WEEK_END, days_back, history, week_of
+
+MF = MarkerId.MOVING_FREELY
+
+
+def test_improving_moving_freely_leads_with_words_from_both_weeks() -> None:
+    progress = analyse(
+        history(
+            week_of(MF, [2, 2, 2, 1, 2], weeks_back=3),  # "Stiff" three weeks ago
+            week_of(MF, [2, 1, 2], weeks_back=4),
+            week_of(MF, [4, 4, 3, 4, 5]),  # mostly "Fairly free" now
+        )
+    )
+    assert not progress.building_baseline
+    lead = progress.lead
+    assert lead is not None
+    marker, comparison = lead
+    assert marker.marker is MF
+    assert comparison.direction is Direction.BETTER
+    assert (comparison.now_value, comparison.then_value) == (4, 2)
+    assert comparison.steps == 2
+    # Both references improved; the three-weeks-ago one wins a tie on steps and share.
+    assert marker.vs_baseline is not None
+    assert marker.vs_baseline.direction is Direction.BETTER
+    assert comparison.held == 5
+    assert comparison.answers == 5
+    assert not progress.flare
+
+
+def test_one_good_day_in_a_flat_week_is_not_a_change() -> None:
+    # The median moved (3 -> 4) but only 2 of 4 answers were a step better: not held.
+    progress = analyse(history(week_of(MF, [3, 3, 3, 3], weeks_back=3), week_of(MF, [4, 4, 3, 3])))
+    comparison = progress.marker(MF).vs_weeks_ago  # type: ignore[union-attr]
+    assert comparison is not None
+    assert comparison.steps == 0.5
+    assert comparison.direction is Direction.STEADY
+    assert progress.lead is None
+
+
+def test_a_step_held_on_most_days_counts() -> None:
+    # 3 of 4 answers a full step better: held, and the median moved by a step.
+    comparison = compare(MF, [4, 4, 4, 3], [3, 3, 3], Reference.WEEKS_AGO, 3)
+    assert comparison is not None
+    assert comparison.direction is Direction.BETTER
+    assert comparison.held == 3
+
+
+def test_half_a_step_is_never_a_change_even_when_every_day_agrees() -> None:
+    # Reference median 2.5: a day needs 3.5, i.e. 4, to be a step better.
+    comparison = compare(MF, [3, 3, 3], [2, 3], Reference.WEEKS_AGO, 3)
+    assert comparison is not None
+    assert comparison.direction is Direction.STEADY
+
+
+def test_lower_is_better_markers_improve_downwards() -> None:
+    worry = MarkerId.WORRY
+    progress = analyse(
+        history(week_of(worry, [4, 4, 5, 4], weeks_back=3), week_of(worry, [2, 2, 3, 2]))
+    )
+    marker = progress.marker(worry)
+    assert marker is not None
+    assert marker.improved is not None
+    assert marker.improved.direction is Direction.BETTER
+    # Worry "A little" (2) now, "A lot" (4) then: the values as answered, not flipped.
+    assert (marker.improved.now_value, marker.improved.then_value) == (2, 4)
+    assert marker.improved.steps == 2
+
+
+def test_words_never_overstate_a_change() -> None:
+    # Medians 4.5 now and 2.5 then: the labels are rounded toward each other, 4 and 3.
+    comparison = compare(MF, [4, 5, 5, 4], [2, 3, 3, 2], Reference.WEEKS_AGO, 3)
+    assert comparison is not None
+    assert comparison.direction is Direction.BETTER
+    assert (comparison.now_value, comparison.then_value) == (4, 3)
+
+
+def test_worsening_is_counted_and_never_leads() -> None:
+    progress = analyse(
+        history(
+            week_of(MarkerId.SLEEP, [4, 4, 4, 4], weeks_back=3),
+            week_of(MarkerId.SLEEP, [2, 2, 3, 2]),
+        )
+    )
+    sleep = progress.marker(MarkerId.SLEEP)
+    assert sleep is not None
+    assert sleep.worsened is not None
+    assert sleep.worsened.direction is Direction.WORSE
+    assert progress.lead is None
+    # Sleep is not a flare marker.
+    assert not progress.flare
+
+
+def test_flat_weeks_have_no_lead_and_no_flare() -> None:
+    progress = analyse(
+        history(
+            week_of(MF, [3, 3, 3, 3], weeks_back=4),
+            week_of(MF, [3, 3, 3, 3], weeks_back=3),
+            week_of(MF, [3, 3, 4, 3]),
+        )
+    )
+    assert not progress.building_baseline
+    assert progress.comparable
+    assert progress.lead is None
+    assert not progress.flare
+    marker = progress.marker(MF)
+    assert marker is not None
+    assert {c.direction for c in marker.comparisons} == {Direction.STEADY}
+
+
+def test_a_flare_week_is_pain_or_moving_freely_clearly_worse() -> None:
+    pain = MarkerId.PAIN_DOMINANCE
+    progress = analyse(
+        history(
+            week_of(pain, [2, 2, 2, 1], weeks_back=3),
+            week_of(pain, [4, 5, 4, 3]),
+            # Trust in the body still improved: the summary leads with that.
+            week_of(MarkerId.CONFIDENCE, [2, 2, 2], weeks_back=3),
+            week_of(MarkerId.CONFIDENCE, [4, 4, 3]),
+        )
+    )
+    assert progress.flare
+    assert progress.lead is not None
+    assert progress.lead[0].marker is MarkerId.CONFIDENCE
+    assert progress.pain_improved is None
+
+
+def test_moving_freely_much_stiffer_is_a_flare_too() -> None:
+    progress = analyse(history(week_of(MF, [4, 4, 4], weeks_back=3), week_of(MF, [1, 2, 1, 2, 2])))
+    assert progress.flare
+    assert progress.lead is None
+
+
+def test_pain_improving_is_never_the_lead_but_is_reported_last() -> None:
+    pain = MarkerId.PAIN_DOMINANCE
+    progress = analyse(
+        history(week_of(pain, [4, 4, 4, 5], weeks_back=3), week_of(pain, [2, 2, 3, 2]))
+    )
+    assert progress.lead is None
+    assert progress.pain_improved is not None
+    assert progress.improvements(include_pain=True)[0][0].marker is pain
+
+
+def test_sparse_weeks_are_not_compared() -> None:
+    # One answer this week, or one in the reference: nothing counts.
+    progress = analyse(history(week_of(MF, [1, 1, 1], weeks_back=3), week_of(MF, [5])))
+    marker = progress.marker(MF)
+    assert marker is not None
+    assert marker.answers == 1
+    assert marker.comparisons == ()
+    assert progress.building_baseline  # nothing could be compared
+    assert not progress.in_first_weeks
+    assert compare(MF, [5, 5], [1], Reference.WEEKS_AGO, 3) is None
+
+
+def test_gaps_and_skips_are_not_answers_and_never_count_against_anyone() -> None:
+    week = history(
+        week_of(MF, [2, None, 2, None, 2], weeks_back=3),
+        # Skipped days this week still count as days with a check-in.
+        week_of(MF, [None, 4, None, 4, None, 5]),
+    )
+    assert week.days == 6
+    assert week.this_week[MF] == (4, 4, 5)
+    progress = analyse(week)
+    assert progress.days == 6
+    assert progress.lead is not None
+
+
+def test_a_week_with_nothing_answered() -> None:
+    progress = analyse(history(week_of(MF, [None, None])))
+    assert progress.days == 2
+    assert not progress.answered_any
+    assert progress.markers == ()
+    assert progress.building_baseline
+
+
+def test_the_first_two_weeks_build_a_baseline() -> None:
+    joined = WEEK_END - timedelta(days=10)
+    progress = analyse(
+        history(
+            week_of(MF, [1, 1, 1], weeks_back=1),
+            week_of(MF, [5, 5, 5]),
+            joined=joined,
+        )
+    )
+    assert progress.in_first_weeks
+    assert progress.building_baseline
+    assert progress.lead is None
+    assert progress.reframe_before is None
+
+
+def test_week_three_compares_with_the_baseline_only() -> None:
+    joined = WEEK_END - timedelta(days=20)
+    progress = analyse(
+        history(
+            week_of(MF, [2, 2, 2, 2, 2, 2, 2], weeks_back=2),
+            week_of(MF, [2, 2, 3, 2, 2], weeks_back=1),
+            week_of(MF, [4, 4, 4]),
+            joined=joined,
+        )
+    )
+    assert not progress.in_first_weeks
+    lead = progress.lead
+    assert lead is not None
+    assert lead[1].reference is Reference.BASELINE
+    assert lead[1].weeks_ago == 2
+    assert lead[0].vs_weeks_ago is None
+
+
+def test_the_clearest_improvement_leads() -> None:
+    progress = analyse(
+        history(
+            week_of(MF, [3, 3, 3], weeks_back=3),
+            week_of(MF, [4, 4, 4]),  # one step
+            week_of(MarkerId.SLEEP, [1, 1, 2], weeks_back=3),
+            week_of(MarkerId.SLEEP, [4, 4, 4]),  # three steps
+        )
+    )
+    assert [m.marker for m, _ in progress.improvements()] == [MarkerId.SLEEP, MF]
+
+
+def test_activities_compare_by_two_points_on_their_own_scale() -> None:
+    progress = analyse(
+        history(
+            week_of("activity:1", [3], weeks_back=3),
+            week_of("activity:1", [6]),
+            week_of("activity:2", [5], weeks_back=3),
+            week_of("activity:2", [6]),
+            week_of("activity:3", [7]),
+        )
+    )
+    first, second, third = progress.activities
+    assert (first.now, first.then, first.direction) == (6, 3, Direction.BETTER)
+    assert first.change == 3
+    assert second.direction is Direction.STEADY
+    assert (third.now, third.then, third.reference) == (7, None, None)
+    assert third.change is None
+
+
+def test_reframe_answers_this_week_and_before() -> None:
+    progress = analyse(
+        history(
+            [DayAnswer("reframe", days_back(0), 4)],
+            [DayAnswer("reframe", days_back(21), 2)],
+        )
+    )
+    assert (progress.reframe_now, progress.reframe_before) == (4, 2)
+
+
+def test_median() -> None:
+    assert median([3, 1, 2]) == 2
+    assert median([4, 1, 2, 3]) == 2.5
+    with pytest.raises(IndexError):
+        median([])
+
+
+def test_weeks_and_baseline_windows_follow_the_rules() -> None:
+    week = history(
+        [DayAnswer(MF, days_back(6), 3), DayAnswer(MF, days_back(7), 1)],
+        [DayAnswer(MF, days_back(21), 2), DayAnswer(MF, days_back(27), 2)],
+        [DayAnswer(MF, days_back(28), 5), DayAnswer(MF, JOINED, 5)],
+    )
+    assert week.week_start == days_back(6)
+    assert week.this_week[MF] == (3,)
+    assert sorted(week.weeks_ago[MF]) == [2, 2]
+    # Baseline: everything before 14 days after joining (days 34 to 21 back).
+    assert sorted(week.baseline[MF]) == [2, 2, 5, 5]
+
+
+def test_chart_data_has_a_median_per_week_and_gaps() -> None:
+    answers = [
+        *week_of(MF, [1, 3, 5]),
+        *week_of(MF, [2, 2], weeks_back=2),
+        *week_of(MarkerId.WORRY, [None, None]),
+        *week_of("activity:1", [7]),
+        *week_of(MF, [4], weeks_back=9),  # before the chart's 8 weeks
+    ]
+    data = chart_data(answers, WEEK_END)
+    assert len(data.week_starts) == 8
+    assert data.week_starts[-1] == days_back(6)
+    assert data.series[MF] == (None, None, None, None, None, 2.0, None, 3.0)
+    # Only markers with an answer get a series (skips are not answers).
+    assert set(data.series) == {MF}
+    assert not data.empty
+    assert ChartData(week_starts=data.week_starts, series={}).empty
+    with pytest.raises(ValueError, match="at least one week"):
+        chart_data(answers, WEEK_END, weeks=0)

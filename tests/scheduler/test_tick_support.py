@@ -1,0 +1,211 @@
+"""Helpers shared by the scheduling and delivery tests (this module holds no tests).
+
+People are created directly through the repositories, as onboarding would leave them: active,
+with their preferences, seen now, and with schedule rows from `reschedule`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.callbacks import CallbackCodec, derive_key
+from core.clock import Clock
+from core.domain import (
+    CheckIn,
+    CheckInStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Patient,
+    PatientStatus,
+)
+from core.ports import OutgoingMessage, SendResult, SendStatus
+from core.store.repositories import PatientRepository
+from core.store.tables import CheckInRow, OutboxRow
+from scheduler.dispatcher import Dispatcher, DispatchSettings, LocalLock
+from scheduler.rate_limit import DeliveryLimits
+from scheduler.schedules import reschedule
+from scheduler.tick import Ticker
+
+NO_QUIET = ("00:00", "00:00")
+
+
+def test_codec() -> CallbackCodec:
+    """A callback codec with a fixed test key."""
+    return CallbackCodec(derive_key("n1-scheduling-tests"))
+
+
+test_codec.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+async def add_active_patient(
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    telegram_user_id: int,
+    now: datetime,
+    time_zone: str = "Europe/London",
+    checkin_days: int = 127,
+    checkin_time: str = "09:00",
+    quiet: tuple[str, str] = ("21:00", "08:00"),
+    summary_weekday: int = 6,
+    summary_time: str = "18:00",
+) -> Patient:
+    """A person who finished onboarding at `now`, with schedule rows."""
+    async with session_factory.begin() as session:
+        patients = PatientRepository(session)
+        patient = await patients.add(
+            telegram_user_id=telegram_user_id, chat_id=telegram_user_id, now=now
+        )
+        await patients.update_preferences(
+            patient.id,
+            now=now,
+            time_zone=time_zone,
+            checkin_days=checkin_days,
+            checkin_time=checkin_time,
+            summary_weekday=summary_weekday,
+            summary_time=summary_time,
+            quiet_start=quiet[0],
+            quiet_end=quiet[1],
+        )
+        await patients.touch_last_seen(patient.id, now)
+        active = await patients.update_status(patient.id, PatientStatus.ACTIVE, now)
+        assert active is not None
+        await reschedule(session, active, now)
+        return active
+
+
+async def get_patient(
+    session_factory: async_sessionmaker[AsyncSession], patient_id: int
+) -> Patient:
+    """The patient as stored now."""
+    async with session_factory() as session:
+        patient = await PatientRepository(session).get(patient_id)
+    assert patient is not None
+    return patient
+
+
+async def seen(
+    session_factory: async_sessionmaker[AsyncSession], patient_id: int, now: datetime
+) -> None:
+    """The person answered or used a command at `now`."""
+    async with session_factory.begin() as session:
+        await PatientRepository(session).touch_last_seen(patient_id, now)
+
+
+async def outbox(
+    session_factory: async_sessionmaker[AsyncSession], kind: str | None = None
+) -> list[OutboxMessage]:
+    """Every outbox message (of `kind`), in id order."""
+    statement = select(OutboxRow).order_by(OutboxRow.id)
+    if kind is not None:
+        statement = statement.where(OutboxRow.kind == kind)
+    async with session_factory() as session:
+        rows = (await session.scalars(statement)).all()
+    return [
+        OutboxMessage(
+            id=r.id,
+            idempotency_key=r.idempotency_key,
+            patient_id=r.patient_id,
+            chat_id=r.chat_id,
+            kind=r.kind,
+            payload=r.payload,
+            status=OutboxStatus(r.status),
+            attempts=r.attempts,
+            not_before_at=r.not_before_at,
+            created_at=r.created_at,
+            sent_at=r.sent_at,
+            telegram_message_id=r.telegram_message_id,
+            last_error=r.last_error,
+        )
+        for r in rows
+    ]
+
+
+async def check_ins(
+    session_factory: async_sessionmaker[AsyncSession], patient_id: int | None = None
+) -> list[CheckIn]:
+    """Every check-in (of one patient), in id order."""
+    statement = select(CheckInRow).order_by(CheckInRow.id)
+    if patient_id is not None:
+        statement = statement.where(CheckInRow.patient_id == patient_id)
+    async with session_factory() as session:
+        rows = (await session.scalars(statement)).all()
+    return [
+        CheckIn(
+            id=r.id,
+            patient_id=r.patient_id,
+            local_date=r.local_date,
+            slot=r.slot,
+            items=tuple(r.items),
+            status=CheckInStatus(r.status),
+            sent_at=r.sent_at,
+            closes_at=r.closes_at,
+            telegram_message_id=r.telegram_message_id,
+            note=r.note,
+            created_at=r.created_at,
+            nudge_due_at=r.nudge_due_at,
+            nudges_sent=r.nudges_sent,
+            nudge_reply=r.nudge_reply,
+        )
+        for r in rows
+    ]
+
+
+@dataclass
+class FakeSender:
+    """A `Sender` that records sends and answers from a script (default: sent)."""
+
+    script: Callable[[int, OutgoingMessage], SendResult | None] | None = None
+    sent: list[tuple[int, OutgoingMessage]] = field(default_factory=list)
+    attempts: list[tuple[int, OutgoingMessage]] = field(default_factory=list)
+    next_id: int = 1000
+
+    async def send(self, chat_id: int, message: OutgoingMessage) -> SendResult:
+        """Record the attempt; answer from the script or say it was sent."""
+        self.attempts.append((chat_id, message))
+        result = self.script(chat_id, message) if self.script is not None else None
+        if result is not None:
+            return result
+        self.next_id += 1
+        self.sent.append((chat_id, message))
+        return SendResult(SendStatus.SENT, message_id=self.next_id)
+
+
+def make_ticker(
+    session_factory: async_sessionmaker[AsyncSession], clock: Clock, **kwargs: Any
+) -> Ticker:
+    """A ticker with the test codec."""
+    return Ticker(session_factory, clock=clock, codec=test_codec(), **kwargs)
+
+
+def make_dispatcher(
+    session_factory: async_sessionmaker[AsyncSession],
+    sender: FakeSender,
+    clock: Clock,
+    *,
+    limits: DeliveryLimits | None = None,
+    **settings: int | float,
+) -> Dispatcher:
+    """A dispatcher with no pacing (unless `limits`) and quick retries."""
+    options: dict[str, int | float] = {"retry_base_seconds": 2.0, "poll_seconds": 0.01}
+    options.update(settings)
+    return Dispatcher(
+        session_factory,
+        sender,
+        clock=clock,
+        lock=LocalLock(),
+        settings=DispatchSettings(
+            limits=limits or DeliveryLimits.unlimited(),
+            **options,  # type: ignore[arg-type]
+        ),
+    )
+
+
+def keys(messages: Sequence[OutboxMessage]) -> list[str]:
+    """The idempotency keys of some outbox messages."""
+    return [message.idempotency_key for message in messages]
