@@ -23,6 +23,7 @@ from telegram.ext import Application, CallbackContext, Job
 from bot.sender import TelegramSender
 from bot.services import Services
 from scheduler.dispatcher import Dispatcher, DispatchSettings, dispatch_lock_for
+from scheduler.summary_charts import SummaryCharts
 from scheduler.tick import Ticker, TickReport
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class DeliveryJobs:
             lock=dispatch_lock_for(services.engine),
             settings=dispatch_settings,
             sent_by_kind=services.sent_by_kind,
+            draw_chart=SummaryCharts(services.session_factory).draw,
         )
         sqlite = services.engine.dialect.name == "sqlite"
         self.ticker = Ticker(

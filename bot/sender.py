@@ -107,8 +107,8 @@ class TelegramSender:
 
     async def send(self, chat_id: int, message: OutgoingMessage) -> SendResult:
         """Try once to send `message` to `chat_id`; never raises."""
-        photo: bytes | None = None
-        if message.photo_path is not None:
+        photo: bytes | None = message.photo
+        if photo is None and message.photo_path is not None:
             try:
                 photo = await asyncio.to_thread(Path(message.photo_path).read_bytes)
             except OSError as error:

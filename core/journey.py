@@ -68,3 +68,7 @@ def zone_from_token(token: str) -> str | None:
 def time_token(hhmm: str) -> str:
     """A time as a button-data token ("07:30" -> "0730")."""
     return hhmm.replace(":", "")
+
+
+# `patients.awaiting_input` values: what the person's next typed message is for.
+FOCUS_PREFIX = "focus:"  # "what would you like to do a little more of next week?"

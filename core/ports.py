@@ -28,6 +28,8 @@ class OutgoingMessage:
     text: str
     keyboard: Keyboard = ()
     photo_path: str | None = None
+    # Photo bytes drawn just before sending (never kept in the outbox payload).
+    photo: bytes | None = field(default=None, repr=False)
 
     def to_payload(self) -> dict[str, Any]:
         """A JSON-ready form, kept in the outbox until it is sent."""

@@ -25,11 +25,11 @@ import contextlib
 import heapq
 import logging
 from collections import Counter, deque
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from enum import Enum
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
@@ -41,6 +41,7 @@ from core.store.repositories import CheckInRepository, DeliveryRepository, Outbo
 from scheduler.nudges import schedule_first_nudge
 from scheduler.rate_limit import DeliveryLimits, RateLimiter
 from scheduler.reachability import mark_unreachable
+from scheduler.summary_charts import CHART_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -217,8 +218,11 @@ class Dispatcher:
         settings: DispatchSettings | None = None,
         pace_clock: Clock | None = None,
         sent_by_kind: Counter[str] | None = None,
+        draw_chart: Callable[[dict[str, Any]], Awaitable[bytes]] | None = None,
     ) -> None:
         self._session_factory = session_factory
+        # Draws the chart a weekly summary's payload refers to, right before it is sent.
+        self._draw_chart = draw_chart
         self._sender = sender
         self._clock = clock
         self._lock = lock
@@ -375,6 +379,7 @@ class Dispatcher:
             except (KeyError, TypeError, ValueError):
                 result = SendResult(SendStatus.REJECTED, error="unreadable outbox payload")
             else:
+                outgoing = await self._with_chart(message, outgoing)
                 try:
                     result = await self._sender.send(message.chat_id, outgoing)
                 except Exception as error:
@@ -383,6 +388,21 @@ class Dispatcher:
             await self._settle(message, result, report)
         finally:
             semaphore.release()
+
+    async def _with_chart(
+        self, message: OutboxMessage, outgoing: OutgoingMessage
+    ) -> OutgoingMessage:
+        """Add the chart a summary refers to; without it, the words still go out."""
+        reference = message.payload.get(CHART_KEY)
+        if reference is None or self._draw_chart is None:
+            return outgoing
+        try:
+            return replace(outgoing, photo=await self._draw_chart(reference))
+        except Exception as error:  # a chart is a nicety: never let it stop the message
+            logger.warning(
+                "could not draw chart for outbox %d: %s", message.id, type(error).__name__
+            )
+            return outgoing
 
     async def _requeue_held(self, message: OutboxMessage, report: DispatchReport) -> None:
         delay = self._limiter.chat_ready_at(message.chat_id) - self._pace.monotonic()

@@ -18,7 +18,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Final, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -33,17 +33,20 @@ from core.domain import (
     PatientStatus,
     ScheduleKind,
 )
+from core.journey import FOCUS_PREFIX
 from core.ports import OutgoingMessage
 from core.store.repositories import (
     ActivityRepository,
     CheckInRepository,
     DeliveryRepository,
+    MessageLogRepository,
     OutboxRepository,
     PatientRepository,
     ScheduleRepository,
 )
 from core.store.repositories.schedules import DueNudge, DueSchedule
-from messages.catalogue import Catalogue
+from messages.catalogue import Catalogue, load_catalogue
+from messages.summary import ComposedSummary
 from scheduler import texts
 from scheduler.backoff import BackoffLevel, level_at, quiet_since
 from scheduler.checkins import choose_items, open_checkin
@@ -57,6 +60,8 @@ from scheduler.schedules import (
     next_checkin,
     resume_from,
 )
+from scheduler.summaries import prepare_weekly_summary
+from scheduler.summary_charts import CHART_KEY, chart_reference
 
 logger = logging.getLogger(__name__)
 
@@ -424,29 +429,58 @@ class Ticker:
             return
         slot = await self._current_slot(due, plan)
         quiet = in_quiet_hours(now, plan.quiet_start, plan.quiet_end, plan.zone)
-        days = await ScheduleRepository(session).days_with_answers(
-            patient.id, slot.local_date - _WEEK_BEFORE, slot.local_date
-        )
-        # No summary for a week without check-ins: there is nothing to say that helps.
-        if days > 0 and now - slot.at <= SUMMARY_LATE_LIMIT and not quiet:
-            history = await DeliveryRepository(session).recent_library_ids(
-                patient.id, OutboxKind.SUMMARY.value
+        # A week without check-ins gets no summary (`prepare` returns None): nothing helps.
+        prepared = None
+        if now - slot.at <= SUMMARY_LATE_LIMIT and not quiet:
+            prepared = await prepare_weekly_summary(
+                session, patient, slot.local_date, now=now, catalogue=self._library()
             )
-            seed = patient.id + slot.local_date.toordinal()
-            text = texts.weekly_summary(seed, days, history, catalogue=self._catalogue)
-            created = await queue_message(
-                session,
-                key=f"summary:{patient.id}:{slot.local_date.isoformat()}",
-                patient=patient,
-                kind=OutboxKind.SUMMARY,
-                message=OutgoingMessage(text.text),
-                now=now,
-                library_id=text.library_id,
-            )
-            report.summaries_queued += int(created)
+        if prepared is not None and prepared.composed is not None:
+            await self._queue_summary(session, patient, slot.local_date, prepared.composed, now)
+            report.summaries_queued += 1
         else:
             report.skipped += 1
         await self._advance(session, due, next_checkin(plan, plan.planned_at(slot)), now)
+
+    async def _queue_summary(
+        self,
+        session: AsyncSession,
+        patient: Patient,
+        week_end: date,
+        composed: ComposedSummary,
+        now: datetime,
+    ) -> None:
+        """The chart with its caption, then the rest; the words used are logged."""
+        key = f"summary:{patient.id}:{week_end.isoformat()}"
+        await queue_message(
+            session,
+            key=key,
+            patient=patient,
+            kind=OutboxKind.SUMMARY,
+            message=OutgoingMessage(composed.caption),
+            now=now,
+            extra={CHART_KEY: chart_reference(patient.id, week_end)},
+        )
+        if composed.follow_up:
+            await queue_message(
+                session,
+                key=f"{key}:more",
+                patient=patient,
+                kind=OutboxKind.SUMMARY,
+                message=OutgoingMessage(composed.follow_up),
+                now=now,
+            )
+        used = [(message.kind.value, message.message_id) for message in composed.used]
+        await MessageLogRepository(session).record(patient.id, used, now)
+        # Their next typed message answers "what would you like to do a little more of?".
+        await PatientRepository(session).set_awaiting_input(
+            patient.id, f"{FOCUS_PREFIX}{week_end.isoformat()}", now
+        )
+
+    def _library(self) -> Catalogue:
+        if self._catalogue is None:
+            self._catalogue = load_catalogue()
+        return self._catalogue
 
     # --- nudges --------------------------------------------------------------------------
 

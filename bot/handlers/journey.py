@@ -8,12 +8,13 @@ from telegram import Update
 
 from bot.commands import CommandCallback
 from bot.context import N1Context
-from bot.flows import checkin, onboarding, privacy, safety, settings, status
+from bot.flows import checkin, onboarding, privacy, safety, settings, status, summary
 from bot.flows.reaction import Reaction
 from bot.reactions import perform
 from bot.services import Services
 from core.callbacks import ChoiceTap, InvalidCallbackError, NudgeTap
 from core.domain import Patient, PatientStatus
+from core.journey import FOCUS_PREFIX
 from core.store.repositories import PatientRepository, SecurityEventRepository
 from core.usecases.registration import register_patient
 from messages import checkin_texts, journey, settings_texts, texts
@@ -105,6 +106,7 @@ pause_command = patient_command(_pause)
 resume_command = patient_command(status.resume)
 stop_command = patient_command(status.stop, during_onboarding=True)
 export_command = patient_command(privacy.export, during_onboarding=True)
+summary_command = patient_command(summary.show)
 delete_command = patient_command(privacy.ask_delete, during_onboarding=True)
 
 
@@ -126,6 +128,8 @@ async def text(update: Update, context: N1Context) -> None:
             reaction.send("not_understood", texts.NOT_UNDERSTOOD)
     elif patient.status is PatientStatus.ONBOARDING:
         await onboarding.on_text(services, patient, typed, reaction)
+    elif (patient.awaiting_input or "").startswith(FOCUS_PREFIX):
+        await summary.on_focus(services, patient, typed, reaction)
     elif (patient.awaiting_input or "").startswith(checkin.NOTE_PREFIX):
         await checkin.on_note(services, patient, typed, reaction)
     elif (step := settings.awaited_step(patient)) is not None:

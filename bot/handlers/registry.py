@@ -21,6 +21,7 @@ def all_commands() -> list[Command]:
     """Every slash command N1 answers, in menu order."""
     return [
         Command("checkin", "Check in now", journey.checkin_command),
+        Command("summary", "Your latest weekly summary", journey.summary_command),
         Command("settings", "See and change your choices", journey.settings_command),
         Command("pause", "Take a break from messages", journey.pause_command),
         Command("resume", "Start again after a pause", journey.resume_command),

@@ -311,7 +311,7 @@ async def test_no_scheduled_checkin_on_a_day_that_already_had_the_baseline(
 
 
 @SQLITE_ONLY
-async def test_the_plain_weekly_summary_counts_days_with_a_checkin_and_nothing_else(
+async def test_the_weekly_summary_counts_days_with_a_checkin_and_comes_with_its_chart(
     session_factory: SessionFactory,
 ) -> None:
     clock = FakeClock(utc(2027, 1, 4, 8))  # Monday; summaries on Sunday 18:00
@@ -351,10 +351,13 @@ async def test_the_plain_weekly_summary_counts_days_with_a_checkin_and_nothing_e
         await seen(session_factory, patient.id, clock.now())
     report = await make_ticker(session_factory, clock).tick()
     assert report.summaries_queued == 1
-    (summary,) = await outbox(session_factory, OutboxKind.SUMMARY.value)
-    assert summary.patient_id == keen.id
-    assert "3 days" in summary.payload["text"]
-    assert "streak" not in summary.payload["text"].lower()
+    photo, rest = await outbox(session_factory, OutboxKind.SUMMARY.value)
+    assert {photo.patient_id, rest.patient_id} == {keen.id}
+    assert photo.payload["chart"] == {"patient_id": keen.id, "week_end": "2027-01-10"}
+    words = photo.payload["text"] + "\n" + rest.payload["text"]
+    assert "3 days" in words
+    assert "streak" not in words.lower()
+    assert "next week" in words
     async with session_factory() as session:
         row = await summaries(session).get(keen.id, ScheduleKind.SUMMARY)
     assert row is not None
