@@ -7,11 +7,13 @@ import random
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import build_application, running_bot
 from bot.demo.patients import NAMES, DemoPatient, run_all
@@ -20,9 +22,14 @@ from bot.sandbox import BotApiSandbox, SandboxClient
 from bot.services import Services
 from core.clock import AcceleratedClock
 from core.settings import load_settings
-from core.store.repositories import ReportingRepository
+from core.store.repositories import (
+    PatientRepository,
+    ReportingRepository,
+    WeeklySummaryRepository,
+)
 from messages.catalogue import load_catalogue
 from scheduler.delivery_report import delivery_report
+from scheduler.summary_charts import SummaryCharts, chart_reference
 
 DEMO_BOT_ID = 100000001
 DEMO_TOKEN = f"{DEMO_BOT_ID}:n1-demo-sandbox-token"
@@ -88,6 +95,8 @@ async def _run(options: DemoOptions, out: TextIO, workdir: Path) -> dict[str, An
             await run_all(patients, end)
             stats = await client.stats()
             report = await _report(options, services, patients, stats, clock.now())
+            if options.report is not None:
+                await _write_charts(services, report, options.report)
     printer.note(_summary_line(report))
     if options.report is not None:
         options.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -116,6 +125,8 @@ async def _report(
         check_ins = await reporting.check_ins_by_slot()
         answers = await reporting.answer_counts()
         delivery = (await delivery_report(session)).as_dict()
+        summaries = await WeeklySummaryRepository(session).all()
+        names = await _names(session, patients)
     return {
         "n1_version": version("n1"),
         "options": {"patients": options.patients, "days": options.days, "seed": options.seed},
@@ -133,12 +144,45 @@ async def _report(
             "left_without_reply": sum(patient.unanswered for patient in patients),
         },
         "delivery": delivery,
+        "weekly_summaries": [
+            {
+                "patient": names.get(summary.patient_id, str(summary.patient_id)),
+                "patient_id": summary.patient_id,
+                "week_start": summary.week_start.isoformat(),
+                "text": summary.text,
+            }
+            for summary in summaries
+        ],
         "sandbox": {
             "delivered": sandbox_stats["delivered"],
             "api_calls": sandbox_stats["calls"],
             "http_statuses": sandbox_stats["statuses"],
         },
     }
+
+
+async def _names(session: AsyncSession, patients: list[DemoPatient]) -> dict[int, str]:
+    """Patient id -> the demo's name for them."""
+    repository = PatientRepository(session)
+    names: dict[int, str] = {}
+    for patient in patients:
+        stored = await repository.get_by_telegram_id(patient.user.id)
+        if stored is not None:
+            names[stored.id] = patient.name
+    return names
+
+
+async def _write_charts(services: Services, report: dict[str, Any], path: Path) -> None:
+    """Each weekly summary's chart as a PNG next to the report, named in the report."""
+    charts = SummaryCharts(services.session_factory)
+    for entry in report["weekly_summaries"]:
+        week_end = date.fromisoformat(entry["week_start"]) + timedelta(days=6)
+        png = await charts.draw(chart_reference(entry["patient_id"], week_end))
+        chart_file = path.with_name(
+            f"{path.stem}-chart-{entry['patient'].replace(' ', '-')}-{entry['week_start']}.png"
+        )
+        chart_file.write_bytes(png)
+        entry["chart_file"] = chart_file.name
 
 
 def _summary_line(report: dict[str, Any]) -> str:

@@ -133,6 +133,13 @@ class WeeklySummaryRepository:
             if (s.patient_id, s.week_start) in wanted
         }
 
+    async def all(self) -> list[WeeklySummary]:
+        """Every summary kept, oldest week first (for the demo's report)."""
+        statement = select(*columns(WeeklySummaryRow)).order_by(
+            WeeklySummaryRow.week_start, WeeklySummaryRow.patient_id
+        )
+        return [_summary(row) for row in await self._session.execute(statement)]
+
     async def latest(self, patient_id: int) -> WeeklySummary | None:
         """The person's most recent summary (for /summary), if any."""
         statement = (
