@@ -37,10 +37,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from core.clock import Clock
 from core.domain import OutboxKind, OutboxMessage
 from core.ports import OutgoingMessage, Sender, SendResult, SendStatus
-from core.store.repositories import CheckInRepository, DeliveryRepository, OutboxRepository
+from core.store.repositories import (
+    CheckInRepository,
+    DeliveryRepository,
+    OutboxRepository,
+    PatientRepository,
+)
 from scheduler.nudges import schedule_first_nudge
+from scheduler.planning import end_of_quiet_hours, in_quiet_hours
 from scheduler.rate_limit import DeliveryLimits, RateLimiter
 from scheduler.reachability import mark_unreachable
+from scheduler.schedules import parse_hhmm, patient_zone
 from scheduler.summary_charts import CHART_KEY
 
 logger = logging.getLogger(__name__)
@@ -48,6 +55,11 @@ logger = logging.getLogger(__name__)
 # The advisory lock key for "the dispatcher" ("N1DISP" in ASCII).
 DISPATCH_LOCK_KEY: Final = 0x4E31_4449_5350
 RECOVERED_ERROR: Final = "dispatcher stopped mid-send; may have been delivered"
+# Messages N1 sends on its own schedule: these wait out a person's quiet hours.
+_SCHEDULED: Final = frozenset(
+    kind.value
+    for kind in (OutboxKind.CHECKIN, OutboxKind.NUDGE, OutboxKind.SUMMARY, OutboxKind.DOOR_OPEN)
+)
 # 429s from this many different chats within a second mean the bot-wide limit was hit.
 _GLOBAL_FLOOD_CHATS: Final = 2
 _SETTLE_TRIES: Final = 3
@@ -299,8 +311,36 @@ class Dispatcher:
             )
         report.claimed = len(batch)
         if batch:
+            batch = await self._hold_for_quiet_hours(batch)
+        if batch:
             await self._send_all(batch, report)
         return report
+
+    async def _hold_for_quiet_hours(self, batch: list[OutboxMessage]) -> list[OutboxMessage]:
+        """Keep scheduled messages that would land in someone's quiet hours until they end.
+
+        The tick plans outside quiet hours, but a backlog (a big broadcast, a slow send, a
+        restart) can push a message late; nothing scheduled ever arrives in the night.
+        """
+        ids = {m.patient_id for m in batch if m.patient_id is not None and m.kind in _SCHEDULED}
+        if not ids:
+            return batch
+        now = self._clock.now()
+        held: set[int] = set()
+        async with self._session_factory.begin() as session:
+            patients = await PatientRepository(session).many(ids)
+            delivery = DeliveryRepository(session)
+            for message in batch:
+                patient = patients.get(message.patient_id or 0)
+                if patient is None or message.kind not in _SCHEDULED:
+                    continue
+                start, end = parse_hhmm(patient.quiet_start), parse_hhmm(patient.quiet_end)
+                zone = patient_zone(patient)
+                if in_quiet_hours(now, start, end, zone):
+                    until = end_of_quiet_hours(now, start, end, zone)
+                    await delivery.postpone(message.id, not_before_at=until, error="quiet hours")
+                    held.add(message.id)
+        return [message for message in batch if message.id not in held]
 
     async def _idle_delay(self, held: bool) -> float:
         poll = self.settings.poll_seconds

@@ -55,6 +55,16 @@ class PatientRepository:
         """The patient with this id, if any."""
         return await self._one(select(*columns(PatientRow)).where(PatientRow.id == patient_id))
 
+    async def many(self, patient_ids: Collection[int]) -> dict[int, Patient]:
+        """The patients with these ids, in one query (missing ids are left out)."""
+        if not patient_ids:
+            return {}
+        statement = select(*columns(PatientRow)).where(PatientRow.id.in_(list(patient_ids)))
+        return {
+            patient.id: patient
+            for patient in (_patient(row) for row in await self._session.execute(statement))
+        }
+
     async def get_by_telegram_id(self, telegram_user_id: int) -> Patient | None:
         """The patient with this Telegram user id, if any."""
         return await self._one(

@@ -1,0 +1,47 @@
+"""A scheduled message that falls due in someone's quiet hours waits until they end."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.clock import FakeClock
+from core.domain import OutboxKind, OutboxStatus
+from core.ports import OutgoingMessage
+from scheduler.dispatcher import Dispatcher, DispatchSettings, LocalLock
+from scheduler.rate_limit import DeliveryLimits
+from scheduler.tick import queue_message
+from tests.scheduler.helpers import utc
+from tests.scheduler.test_tick_support import FakeSender, add_active_patient, outbox
+
+
+async def test_a_late_summary_waits_for_the_morning_but_a_reply_does_not(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = FakeClock(utc(2027, 1, 10, 22, 30))  # Sunday 22:30 in London: quiet hours
+    patient = await add_active_patient(session_factory, telegram_user_id=1, now=clock.now())
+    async with session_factory.begin() as session:
+        for key, kind in (("late-summary", OutboxKind.SUMMARY), ("reply", OutboxKind.REPLY)):
+            await queue_message(
+                session,
+                key=key,
+                patient=patient,
+                kind=kind,
+                message=OutgoingMessage(key),
+                now=clock.now(),
+            )
+    sender = FakeSender()
+    dispatcher = Dispatcher(
+        session_factory,
+        sender,
+        clock=clock,
+        lock=LocalLock(),
+        settings=DispatchSettings(limits=DeliveryLimits.unlimited()),
+    )
+    await dispatcher.drain()
+    assert [message.text for _, message in sender.sent] == ["reply"]
+    (summary,) = await outbox(session_factory, OutboxKind.SUMMARY.value)
+    assert summary.status is OutboxStatus.PENDING
+    assert summary.not_before_at == utc(2027, 1, 11, 8, 0)  # 08:00 GMT, the end of quiet
+    clock.set(utc(2027, 1, 11, 8, 0))
+    await dispatcher.drain()
+    assert [message.text for _, message in sender.sent] == ["reply", "late-summary"]
