@@ -27,7 +27,7 @@ import logging
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, fields, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, Final, Protocol
 
@@ -35,7 +35,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.clock import Clock
-from core.domain import OutboxKind, OutboxMessage
+from core.domain import OutboxKind, OutboxMessage, Patient
 from core.ports import OutgoingMessage, Sender, SendResult, SendStatus
 from core.store.repositories import (
     CheckInRepository,
@@ -55,6 +55,17 @@ logger = logging.getLogger(__name__)
 # The advisory lock key for "the dispatcher" ("N1DISP" in ASCII).
 DISPATCH_LOCK_KEY: Final = 0x4E31_4449_5350
 RECOVERED_ERROR: Final = "dispatcher stopped mid-send; may have been delivered"
+
+
+def _quiet_until(patient: Patient, now: datetime) -> datetime | None:
+    """When the person's quiet hours end, if they are in them now."""
+    start, end = parse_hhmm(patient.quiet_start), parse_hhmm(patient.quiet_end)
+    zone = patient_zone(patient)
+    if not in_quiet_hours(now, start, end, zone):
+        return None
+    return end_of_quiet_hours(now, start, end, zone)
+
+
 # Messages N1 sends on its own schedule: these wait out a person's quiet hours.
 _SCHEDULED: Final = frozenset(
     kind.value
@@ -334,10 +345,8 @@ class Dispatcher:
                 patient = patients.get(message.patient_id or 0)
                 if patient is None or message.kind not in _SCHEDULED:
                     continue
-                start, end = parse_hhmm(patient.quiet_start), parse_hhmm(patient.quiet_end)
-                zone = patient_zone(patient)
-                if in_quiet_hours(now, start, end, zone):
-                    until = end_of_quiet_hours(now, start, end, zone)
+                until = _quiet_until(patient, now)
+                if until is not None:
                     await delivery.postpone(message.id, not_before_at=until, error="quiet hours")
                     held.add(message.id)
         return [message for message in batch if message.id not in held]
@@ -420,6 +429,9 @@ class Dispatcher:
                 result = SendResult(SendStatus.REJECTED, error="unreadable outbox payload")
             else:
                 outgoing = await self._with_chart(message, outgoing)
+                # Drawing a chart takes a moment: look at the person's clock once more.
+                if await self._back_to_queue_if_quiet(message):
+                    return
                 try:
                     result = await self._sender.send(message.chat_id, outgoing)
                 except Exception as error:
@@ -428,6 +440,23 @@ class Dispatcher:
             await self._settle(message, result, report)
         finally:
             semaphore.release()
+
+    async def _back_to_queue_if_quiet(self, message: OutboxMessage) -> bool:
+        """A scheduled message whose person is now in quiet hours goes back until they end."""
+        if message.kind not in _SCHEDULED or message.patient_id is None:
+            return False
+        now = self._clock.now()
+        async with self._session_factory.begin() as session:
+            patient = await PatientRepository(session).get(message.patient_id)
+            if patient is None:
+                return False
+            until = _quiet_until(patient, now)
+            if until is None:
+                return False
+            await DeliveryRepository(session).release_after_flood(
+                message.id, not_before_at=until, error="quiet hours"
+            )
+        return True
 
     async def _with_chart(
         self, message: OutboxMessage, outgoing: OutgoingMessage
