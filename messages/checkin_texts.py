@@ -21,17 +21,7 @@ NOTE_EMPTY = "That note looked empty, so I haven't saved anything. Tap “Add a 
 NOTE_LOST = "Sorry, I couldn't find the check-in for that note. Nothing was saved."
 TODAYS_IS_HERE = "Today's check-in is here. Tap an answer whenever you're ready."
 
-# Until the message library is wired in, a small fixed set, rotated so it does not repeat.
-_ACKNOWLEDGEMENTS = (
-    "Thank you. That's today's check-in done.",
-    "Thanks for checking in. Every answer helps you see your own pattern.",
-    "Done, thank you. Go gently with yourself today.",
-)
-
-
-def acknowledgement(seed: int) -> str:
-    """A short warm line to end a check-in."""
-    return _ACKNOWLEDGEMENTS[seed % len(_ACKNOWLEDGEMENTS)]
+CHANGE_SAVED = "Your change is saved. Thank you."
 
 
 def closed(next_in_words: str) -> str:

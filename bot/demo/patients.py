@@ -9,6 +9,7 @@ better over the weeks (each person at their own pace), and sometimes skips or ad
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -76,6 +77,10 @@ class DemoPatient:
     rng: random.Random
     started: datetime
     persona: Persona = field(init=False)
+    # Days (since the demo started) when this person goes quiet and when they come back:
+    # N1 backs off while they are away and welcomes them back, without counting.
+    away: tuple[float, float] | None = None
+    _back: bool = False
     actions: Counter[str] = field(default_factory=Counter)
     unanswered: int = 0
     _printed: dict[int, str] = field(default_factory=dict)
@@ -212,15 +217,36 @@ class DemoPatient:
         if self.rng.random() < 0.3:
             await self.say("/help", "command")
         while self.clock.now() < until:
-            await self.react()
+            if self._is_away():
+                await self._refresh()  # messages arrive; nobody answers them
+            else:
+                await self._come_back_if_due()
+                await self.react()
             count = len(await self.user.messages())
             left = (until - self.clock.now()).total_seconds()
+            if self.away is not None and not self._back:
+                # Wake up in time to come back, even if N1 has gone quiet too.
+                back_at = self.started + timedelta(days=self.away[1])
+                left = min(left, (back_at - self.clock.now()).total_seconds())
             timeout = min(30.0, max(0.05, self._real(left)))
-            try:
+            with contextlib.suppress(TimeoutError):
                 await self.user.wait_for_messages(count + 1, timeout=timeout)
-            except TimeoutError:
-                continue
-            await self.react()
+
+    def _day(self) -> float:
+        return (self.clock.now() - self.started).total_seconds() / 86400
+
+    def _is_away(self) -> bool:
+        return self.away is not None and self.away[0] <= self._day() < self.away[1]
+
+    async def _come_back_if_due(self) -> None:
+        """After time away: check in again of their own accord."""
+        if self.away is None or self._back or self._day() < self.away[1]:
+            return
+        self._back = True
+        for message in await self.user.messages():  # what arrived while away stays unanswered
+            self._handled.add((message.message_id, message.labels[0] if message.labels else ""))
+        self.printer.note(f"   ({self.name} comes back after a quiet spell)")
+        await self.say("/checkin", "command")
 
     def _real(self, simulated_seconds: float) -> float:
         speed = getattr(self.clock, "speed", 1.0)

@@ -37,6 +37,8 @@ DEMO_TOKEN = f"{DEMO_BOT_ID}:n1-demo-sandbox-token"
 DEMO_START = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 DEMO_ZONE = ZoneInfo("Europe/London")
 FIRST_USER_ID = 7_000_001
+# The second simulated patient goes quiet for a while (when the demo runs long enough).
+AWAY = (2.5, 15.0)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ async def _run(options: DemoOptions, out: TextIO, workdir: Path) -> dict[str, An
                     clock=clock,
                     rng=random.Random(rng.random()),
                     started=DEMO_START,
+                    away=AWAY if index == 1 and options.days > AWAY[1] + 1 else None,
                 )
                 for index in range(options.patients)
             ]

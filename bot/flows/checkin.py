@@ -6,6 +6,8 @@ owner, the message it came from, and whether the check-in is still open.
 
 from __future__ import annotations
 
+import random
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,15 +20,18 @@ from bot.services import Services
 from core.callbacks import AnswerTap, NoteTap, ReviewTap
 from core.domain import HEALTH_DATA_CONSENT, CheckIn, CheckInSlot, CheckInStatus, Patient
 from core.journey import MAX_NOTE_LENGTH
+from core.markers import MarkerId
 from core.ports import OutgoingMessage
 from core.store.repositories import (
     CheckInRepository,
     ConsentRepository,
+    MessageLogRepository,
     PatientRepository,
     SecurityEventRepository,
 )
 from messages import checkin_texts
 from messages.checkin_message import render_checkin, valid_value
+from messages.schema import Context, Kind
 from scheduler.checkins import checkin_state, open_checkin
 
 NOTE_PREFIX = "note:"
@@ -119,16 +124,53 @@ async def _apply(
         await _security_event(session, services, "callback_bad_value", patient)
         reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
         return
+    was_open = (await checkin_state(session, check_in)).showing is not None
     await CheckInRepository(session).record_answer(check_in, item=item, value=tap.value, now=now)
     await PatientRepository(session).touch_last_seen(patient.id, now)
     state = await checkin_state(session, check_in)
     if state.showing is None:
-        closing = checkin_texts.acknowledgement(check_in.id)
+        # The thanks is chosen once, when the last item is answered; a later change just
+        # says it is saved, so the message does not shuffle its words on every tap.
+        closing = (
+            await _acknowledgement(services, session, patient, check_in, state.answers)
+            if was_open
+            else checkin_texts.CHANGE_SAVED
+        )
         state = await checkin_state(session, check_in, closing=closing)
     reaction.edit = render_checkin(state, services.codec)
     reaction.answer = (
         checkin_texts.SKIPPED_SHORT if tap.value is None else checkin_texts.SAVED_SHORT
     )
+
+
+def _hard_day(answers: Mapping[str, int | None]) -> bool:
+    """A check-in that says today is tough: the thanks should be gentle, not upbeat."""
+    value = answers.get
+    return (
+        (value(MarkerId.MOVING_FREELY) or 3) <= 1
+        or (value(MarkerId.ENERGY) or 3) <= 1
+        or (value(MarkerId.PAIN_DOMINANCE) or 3) >= 4
+    )
+
+
+async def _acknowledgement(
+    services: Services,
+    session: AsyncSession,
+    patient: Patient,
+    check_in: CheckIn,
+    answers: Mapping[str, int | None],
+) -> str:
+    """A warm thanks from the library, not one of the person's last ten."""
+    log = MessageLogRepository(session)
+    history = await log.recent_ids(patient.id, kinds=[Kind.CHECKIN_ACK.value])
+    message = services.catalogue.choose(
+        Kind.CHECKIN_ACK,
+        history,
+        random.Random(check_in.id),
+        conditions=Context(after_flare=_hard_day(answers)),
+    )
+    await log.record(patient.id, [(Kind.CHECKIN_ACK.value, message.id)], services.clock.now())
+    return message.text
 
 
 async def on_note(services: Services, patient: Patient, text: str, reaction: Reaction) -> None:

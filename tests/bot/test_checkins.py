@@ -12,7 +12,8 @@ from core.store.repositories import CheckInRepository
 from core.store.tables import CheckInRow, SecurityEventRow
 from messages import checkin_texts
 from messages.checkin_message import CHANGE_LABEL, NOTE_LABEL
-from tests.bot.conftest import RunningN1
+from messages.schema import Context, Kind
+from tests.bot.conftest import RunningN1, catalogue
 from tests.bot.journey_steps import onboard, patient_of
 
 
@@ -212,3 +213,28 @@ async def test_checkin_on_demand_shows_todays_open_one_instead_of_a_second(
     [*_, pointer] = await person.wait_for_messages(before + 2)
     assert pointer.text == checkin_texts.TODAYS_IS_HERE
     assert (await _latest_check_in(n1, person)).id == on_demand.id
+
+
+async def test_the_thanks_comes_from_the_library_and_is_not_repeated(n1: RunningN1) -> None:
+    person = n1.user(3011)
+    await onboard(n1, person)
+    library = {m.text for m in catalogue().messages(Kind.CHECKIN_ACK, conditions=Context())}
+    closings: list[str] = []
+    for day in range(3):
+        if day:
+            n1.clock.advance(timedelta(days=1, hours=1))
+            before = len(await person.messages())
+            await person.send_command("/checkin")
+            await person.wait_for_messages(before + 1)
+        shown = await person.last_message()
+        while "Question" in (shown.text or ""):
+            shown = await _tap(person, shown.labels[2])
+        closings.append((shown.text or "").rsplit("\n\n", 1)[-1])
+    assert all(closing in library for closing in closings)
+    assert len(set(closings)) == 3, "never the same thanks twice in a row"
+    # Changing an answer afterwards keeps the message calm: it just says it is saved.
+    await _tap(person, CHANGE_LABEL)
+    shown = await _tap(person, "Very free")
+    while "Question" in (shown.text or ""):
+        shown = await _tap(person, shown.labels[2])
+    assert (shown.text or "").endswith(checkin_texts.CHANGE_SAVED)

@@ -12,7 +12,8 @@ from bot.demo import DemoOptions, run_demo
 async def test_the_demo_onboards_everyone_and_reports_what_happened(tmp_path: Path) -> None:
     report_path = tmp_path / "report.json"
     out = io.StringIO()
-    options = DemoOptions(patients=3, days=8, seed=5, report=report_path, speed=86_400.0)
+    # A week at 8 simulated hours per real second: slow enough for a busy CI machine.
+    options = DemoOptions(patients=3, days=8, seed=5, report=report_path, speed=28_800.0)
     report = await run_demo(options, out=out)
     assert json.loads(report_path.read_text(encoding="utf-8")) == report
     assert report["patients"]["by_status"] == {"active": 3}
