@@ -1,0 +1,280 @@
+"""B4: a broadcast of 10,000 messages through the sandbox with Telegram's limits scaled up 10
+times (300/s overall, 1/s per chat), 2% of people blocked and some 429s injected.
+
+N1: outbox rows drained by the dispatcher (paced at 97% of the overall limit). Baseline: PTB's
+AIORateLimiter, its overall rate scaled the same 10 times and everything else at its defaults
+(`max_retries=0`), sending the same messages straight from a loop. Meanwhile an interactive
+reply goes out every 100 ms through the same bot; its latency is measured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select
+from telegram import Bot
+from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, ApplicationBuilder
+from telegram.request import HTTPXRequest
+
+from benchmarks.table import Figure
+from benchmarks.tick import database, populate
+from bot.sandbox import BotApiSandbox, FaultRates, SandboxClient, SandboxLimits
+from bot.sender import TelegramSender
+from core.clock import SystemClock
+from core.domain import OutboxKind
+from core.store.engine import create_session_factory
+from core.store.tables import OutboxRow, PatientRow
+from scheduler.dispatcher import Dispatcher, DispatchSettings, LocalLock
+from scheduler.rate_limit import DeliveryLimits
+
+BOT_ID = 5550201
+TOKEN = f"{BOT_ID}:n1-bench-broadcast"
+FULL, QUICK = 10_000, 600
+RATE = 300  # Telegram's 30/s, scaled up 10 times
+BLOCKED_EVERY = 50  # 2%
+TOO_MANY_REQUESTS = 0.005
+FIRST_USER = 20_000_000
+REPLY_CHATS = 30  # interactive replies rotate over these chats (1/s per chat)
+REPLY_EVERY = 0.1
+
+
+@dataclass(frozen=True)
+class BroadcastFigures:
+    """What one side of the broadcast did."""
+
+    messages: int
+    seconds: float
+    lost: int
+    duplicated: int
+    blocked: int
+    reply_p95: float
+    replies: int
+    too_many: int
+
+    @property
+    def ratio(self) -> float:
+        """Elapsed time over the physical minimum N / rate."""
+        return self.seconds / (self.messages / RATE)
+
+
+def _p95(values: list[float]) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+class Replies:
+    """An interactive reply every 100 ms while the broadcast runs; keeps each latency."""
+
+    def __init__(self, send: Callable[[int], Awaitable[Any]], chats: list[int]) -> None:
+        self._send = send
+        self._chats = chats
+        self.latencies: list[float] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.Task[None] | None = None
+
+    async def _one(self, chat_id: int) -> None:
+        started = time.perf_counter()
+        for _ in range(20):
+            try:
+                await self._send(chat_id)
+                break
+            except RetryAfter as error:
+                after = error.retry_after
+                await asyncio.sleep(after if isinstance(after, int | float) else 1.0)
+            except TelegramError:
+                break
+        self.latencies.append(time.perf_counter() - started)
+
+    async def _run(self) -> None:
+        n = 0
+        while True:
+            task = asyncio.create_task(self._one(self._chats[n % len(self._chats)]))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            n += 1
+            await asyncio.sleep(REPLY_EVERY)
+
+    def start(self) -> None:
+        """Begin replying."""
+        self._loop = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        """Stop replying and wait for replies in flight."""
+        if self._loop is not None:
+            self._loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+async def _sandbox_setup(
+    sandbox: BotApiSandbox, client: SandboxClient, users: list[int]
+) -> tuple[set[int], list[int]]:
+    reply_chats = [FIRST_USER - 1 - n for n in range(REPLY_CHATS)]
+    await client.register_users(client.user(user) for user in [*users, *reply_chats])
+    blocked = set(users[::BLOCKED_EVERY])
+    sandbox.faults.blocked_user_ids = set(blocked)
+    sandbox.faults.rates = FaultRates(too_many_requests=TOO_MANY_REQUESTS, retry_after=1)
+    return blocked, reply_chats
+
+
+def _tally(
+    sandbox: BotApiSandbox,
+    users: list[int],
+    blocked: set[int],
+    seconds: float,
+    replies: Replies,
+) -> BroadcastFigures:
+    wanted = set(users)
+    counts = Counter(int(e.chat_id) for e in sandbox.deliveries() if e.chat_id in wanted)
+    reachable = [u for u in users if u not in blocked]
+    too_many = sum(1 for e in sandbox.state.events if e.status == 429)
+    return BroadcastFigures(
+        messages=len(users),
+        seconds=seconds,
+        lost=sum(1 for u in reachable if counts[u] == 0),
+        duplicated=sum(1 for u in users if counts[u] > 1),
+        blocked=len(blocked),
+        reply_p95=_p95(replies.latencies),
+        replies=len(replies.latencies),
+        too_many=too_many,
+    )
+
+
+def _limits() -> SandboxLimits:
+    return SandboxLimits(global_per_second=RATE, private_chat_per_second=1, group_per_minute=200)
+
+
+async def n1_broadcast(messages: int) -> BroadcastFigures:
+    """The outbox drained by N1's dispatcher at 97% of the overall limit."""
+    clock = SystemClock()
+    async with (
+        BotApiSandbox(limits=_limits()) as sandbox,
+        database() as (_, engine),
+        SandboxClient(sandbox.url, bot_id=BOT_ID) as client,
+    ):
+        factory = create_session_factory(engine)
+        users = await populate(factory, messages, first_user=FIRST_USER)
+        blocked, reply_chats = await _sandbox_setup(sandbox, client, users)
+        now = clock.now()
+        await _enqueue(factory, now)
+        request = HTTPXRequest(connection_pool_size=64)
+        bot = Bot(
+            TOKEN, base_url=sandbox.base_url, base_file_url=sandbox.file_url, request=request
+        )
+        async with bot:
+            dispatcher = Dispatcher(
+                factory,
+                TelegramSender(bot),
+                clock=clock,
+                lock=LocalLock(),
+                settings=DispatchSettings(
+                    limits=DeliveryLimits(per_second=RATE * 0.97), batch_size=200, concurrency=16
+                ),
+            )
+            replies = Replies(lambda chat: bot.send_message(chat, "Thanks, noted."), reply_chats)
+            started = time.perf_counter()
+            replies.start()
+            while await _pending(factory):
+                await dispatcher.drain(max_rounds=100_000)
+                await asyncio.sleep(0.02)
+            seconds = time.perf_counter() - started
+            await replies.stop()
+            await dispatcher.close()
+        return _tally(sandbox, users, blocked, seconds, replies)
+
+
+async def _enqueue(factory: Any, now: datetime) -> None:
+    async with factory.begin() as session:
+        people = (await session.execute(select(PatientRow.id, PatientRow.chat_id))).all()
+        rows = [
+            {
+                "idempotency_key": f"broadcast:bench:{patient_id}",
+                "patient_id": patient_id,
+                "chat_id": chat_id,
+                "kind": OutboxKind.BROADCAST.value,
+                "payload": {"text": "The clinic is closed on Friday."},
+                "status": "pending",
+                "attempts": 0,
+                "not_before_at": now,
+                "created_at": now,
+            }
+            for patient_id, chat_id in people
+        ]
+        await session.execute(insert(cast(Table, OutboxRow.__table__)), rows)
+
+
+async def _pending(factory: Any) -> int:
+    async with factory() as session:
+        statement = select(func.count()).where(OutboxRow.status.in_(("pending", "sending")))
+        return int((await session.execute(statement.select_from(OutboxRow))).scalar_one())
+
+
+async def baseline_broadcast(messages: int) -> BroadcastFigures:
+    """PTB's AIORateLimiter (overall rate scaled 10x, defaults otherwise) and a send loop."""
+    users = [FIRST_USER + n for n in range(messages)]
+    # AIORateLimiter logs every 429 it passes on with a traceback; the count is what matters.
+    logging.getLogger("telegram").setLevel(logging.CRITICAL)
+    async with (
+        BotApiSandbox(limits=_limits()) as sandbox,
+        SandboxClient(sandbox.url, bot_id=BOT_ID) as client,
+    ):
+        blocked, reply_chats = await _sandbox_setup(sandbox, client, users)
+        application = (
+            ApplicationBuilder()
+            .token(TOKEN)
+            .base_url(sandbox.base_url)
+            .base_file_url(sandbox.file_url)
+            .rate_limiter(AIORateLimiter(overall_max_rate=RATE))
+            .build()
+        )
+        async with application:
+            bot = application.bot
+            gate = asyncio.Semaphore(16)
+
+            async def send(chat_id: int) -> None:
+                async with gate:
+                    # Blocked: skipped; a 429 (max_retries=0): the loop logs it and moves on.
+                    with contextlib.suppress(Forbidden, RetryAfter):
+                        await bot.send_message(chat_id, "The clinic is closed on Friday.")
+
+            replies = Replies(lambda chat: bot.send_message(chat, "Thanks, noted."), reply_chats)
+            started = time.perf_counter()
+            replies.start()
+            await asyncio.gather(*(send(user) for user in users))
+            seconds = time.perf_counter() - started
+            await replies.stop()
+        return _tally(sandbox, users, blocked, seconds, replies)
+
+
+def run(quick: bool) -> list[Figure]:
+    """The broadcast benchmark's figures."""
+    messages = QUICK if quick else FULL
+    n1 = asyncio.run(n1_broadcast(messages))
+    base = asyncio.run(baseline_broadcast(messages))
+    return [
+        Figure("broadcast", f"elapsed, {messages:,} messages", n1.seconds, "s",
+               baseline=base.seconds),
+        Figure("broadcast", f"elapsed / physical minimum ({messages / RATE:.0f} s)", n1.ratio, "",
+               baseline=base.ratio, target="<= 1.03", met=n1.ratio <= 1.03),
+        Figure("broadcast", "lost (excluding the 2% blocked)", float(n1.lost), "",
+               baseline=float(base.lost), target="0", met=n1.lost == 0),
+        Figure("broadcast", "duplicated", float(n1.duplicated), "",
+               baseline=float(base.duplicated), target="0", met=n1.duplicated == 0),
+        Figure("broadcast", "429 answers received", float(n1.too_many), "",
+               baseline=float(base.too_many)),
+        Figure("broadcast", f"interactive reply p95 ({n1.replies} replies)", n1.reply_p95, "s",
+               baseline=base.reply_p95, target="< 0.5 s", met=n1.reply_p95 < 0.5),
+    ]  # fmt: skip

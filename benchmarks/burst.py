@@ -1,0 +1,104 @@
+"""B3: 10,000 patients due in the same second, through N1's tick and dispatcher to the sandbox,
+against the per-user JobQueue bot with PTB's default settings."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from telegram import Bot
+
+from benchmarks.baseline import jobqueue_bot
+from benchmarks.table import Figure
+from benchmarks.tick import DUE, JOINED, codec, database, populate
+from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits
+from bot.sender import TelegramSender
+from core.clock import FakeClock
+from core.store.engine import create_session_factory
+from scheduler.dispatcher import Dispatcher, DispatchSettings, LocalLock
+from scheduler.rate_limit import DeliveryLimits
+from scheduler.tick import Ticker
+
+BOT_ID = 5550101
+TOKEN = f"{BOT_ID}:n1-bench-token"
+FULL, QUICK = 10_000, 400
+
+
+@dataclass(frozen=True)
+class BurstFigures:
+    """What one side of the burst did."""
+
+    patients: int
+    sent_once: int
+    duplicated: int
+    missed: int
+    seconds: float
+
+
+def _tally(counts: Counter[int], users: list[int], seconds: float) -> BurstFigures:
+    once = sum(1 for user in users if counts[user] == 1)
+    duplicated = sum(1 for user in users if counts[user] > 1)
+    missed = sum(1 for user in users if counts[user] == 0)
+    return BurstFigures(len(users), once, duplicated, missed, seconds)
+
+
+async def n1_burst(patients: int) -> BurstFigures:
+    """Tick until nothing is due, drain the outbox to the sandbox, count deliveries per chat."""
+    async with (
+        BotApiSandbox(limits=SandboxLimits.off()) as sandbox,
+        database() as (_, engine),
+        SandboxClient(sandbox.url, bot_id=BOT_ID) as client,
+    ):
+        factory = create_session_factory(engine)
+        users = await populate(factory, patients)
+        await client.register_users(client.user(user) for user in users)
+        clock = FakeClock(DUE)
+        bot = Bot(TOKEN, base_url=sandbox.base_url, base_file_url=sandbox.file_url)
+        async with bot:
+            ticker = Ticker(factory, clock=clock, codec=codec(), max_batches=10_000)
+            dispatcher = Dispatcher(
+                factory,
+                TelegramSender(bot),
+                clock=clock,
+                lock=LocalLock(),
+                settings=DispatchSettings(
+                    limits=DeliveryLimits.unlimited(), batch_size=200, concurrency=16
+                ),
+            )
+            started = time.perf_counter()
+            while (await ticker.tick()).more_due:
+                pass
+            await dispatcher.drain(max_rounds=100_000)
+            seconds = time.perf_counter() - started
+            await dispatcher.close()
+        counts = Counter(e.chat_id for e in sandbox.deliveries() if e.chat_id is not None)
+    assert JOINED < DUE
+    return _tally(counts, users, seconds)
+
+
+async def baseline_burst(patients: int, quick: bool) -> BurstFigures:
+    """The per-user JobQueue bot's same-second burst (default misfire grace)."""
+    started = time.perf_counter()
+    sent = await jobqueue_bot.burst(patients, settle_seconds=2.0 if quick else 8.0)
+    seconds = time.perf_counter() - started
+    return _tally(Counter(sent.by_patient), list(range(patients)), seconds)
+
+
+def run(quick: bool) -> list[Figure]:
+    """The burst benchmark's figures."""
+    patients = QUICK if quick else FULL
+    n1 = asyncio.run(n1_burst(patients))
+    base = asyncio.run(baseline_burst(patients, quick))
+    return [
+        Figure("burst", f"sent exactly once (of {patients:,})", float(n1.sent_once), "",
+               baseline=float(base.sent_once), target=f"{patients:,}",
+               met=n1.sent_once == patients),
+        Figure("burst", "duplicated", float(n1.duplicated), "", baseline=float(base.duplicated),
+               target="0", met=n1.duplicated == 0),
+        Figure("burst", "missed", float(n1.missed), "", baseline=float(base.missed),
+               target="0", met=n1.missed == 0),
+        Figure("burst", "tick + send all (N1) / wait (baseline)", n1.seconds, "s",
+               baseline=base.seconds),
+    ]  # fmt: skip

@@ -1,0 +1,143 @@
+"""B1: start-up with N patients: N1's scheduling side (engine, Ticker, first idle tick) against
+registering N `run_daily` jobs. Each side runs in a fresh subprocess so its memory is its own.
+
+`python -m benchmarks.startup --child n1 URL` and `--child baseline N BASE_URL FILE_URL` are
+the subprocesses; they print one JSON line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil  # type: ignore[import-untyped]
+
+from benchmarks.table import Figure
+
+FULL, QUICK = 100_000, 2_000
+# Memory is measured at two sizes: N and N / SMALLER.
+SMALLER = 10
+MB = 1024 * 1024
+
+
+def _since_start() -> float:
+    return float(time.time() - psutil.Process().create_time())
+
+
+async def _n1_child(url: str) -> dict[str, Any]:
+    from benchmarks.tick import JOINED, codec
+    from core.clock import FakeClock
+    from core.store.engine import create_engine, create_session_factory
+    from scheduler.tick import Ticker
+
+    engine = create_engine(url)
+    ticker = Ticker(create_session_factory(engine), clock=FakeClock(JOINED), codec=codec())
+    report = await ticker.tick()
+    ready = _since_start()
+    rss = psutil.Process().memory_info().rss
+    await engine.dispose()
+    return {"seconds": ready, "rss": rss, "queued": report.queued}
+
+
+async def _baseline_child(patients: int, base_url: str, file_url: str) -> dict[str, Any]:
+    from benchmarks.baseline import jobqueue_bot
+
+    application = jobqueue_bot.build(base_url, file_url)
+    async with application:
+        await application.start()
+        before = psutil.Process().memory_info().rss
+        started = time.perf_counter()
+        jobqueue_bot.register(
+            application, patients, jobqueue_bot.zoned_time(9, 0), jobqueue_bot.Sent()
+        )
+        registered = time.perf_counter() - started
+        ready = _since_start()
+        rss = psutil.Process().memory_info().rss
+        await application.stop()
+    return {"seconds": ready, "register_seconds": registered, "rss": rss, "added": rss - before}
+
+
+def _child(arguments: list[str]) -> dict[str, Any]:
+    command = [sys.executable, "-m", "benchmarks.startup", "--child", *arguments]
+    env = dict(os.environ)
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env, cwd=root)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side's start-up at the full size and at the smaller size."""
+
+    seconds: float
+    rss: float
+    rss_small: float
+
+
+async def _measure(patients: int) -> tuple[Side, Side]:
+    from benchmarks.tick import database, populate
+    from bot.sandbox import BotApiSandbox, SandboxLimits
+    from core.store.engine import create_session_factory
+
+    n1: dict[int, dict[str, Any]] = {}
+    for size in (patients // SMALLER, patients):
+        async with database() as (url, engine):
+            await populate(create_session_factory(engine), size)
+            await engine.dispose()
+            n1[size] = await asyncio.to_thread(_child, ["n1", url])
+    base: dict[int, dict[str, Any]] = {}
+    async with BotApiSandbox(limits=SandboxLimits.off()) as sandbox:
+        for size in (patients // SMALLER, patients):
+            base[size] = await asyncio.to_thread(
+                _child, ["baseline", str(size), sandbox.base_url, sandbox.file_url]
+            )
+    small = patients // SMALLER
+    return (
+        Side(n1[patients]["seconds"], n1[patients]["rss"] / MB, n1[small]["rss"] / MB),
+        Side(base[patients]["seconds"], base[patients]["rss"] / MB, base[small]["rss"] / MB),
+    )
+
+
+def run(quick: bool) -> list[Figure]:
+    """The start-up benchmark's figures (SQLite)."""
+    patients = QUICK if quick else FULL
+    n1, base = asyncio.run(_measure(patients))
+    small = patients // SMALLER
+    growth = n1.rss - n1.rss_small
+    return [
+        Figure("startup", f"ready with {patients:,} patients (SQLite)", n1.seconds, "s",
+               baseline=base.seconds, target="< 1 s", met=n1.seconds < 1.0),
+        Figure("startup", f"resident memory, {patients:,} patients", n1.rss, "MB",
+               baseline=base.rss, target="< 120 MB", met=n1.rss < 120),
+        Figure("startup", f"resident memory, {small:,} patients", n1.rss_small, "MB",
+               baseline=base.rss_small),
+        Figure("startup", f"memory growth {small:,} -> {patients:,}", growth, "MB",
+               baseline=base.rss - base.rss_small, target="flat (< 5 MB)", met=growth < 5),
+    ]  # fmt: skip
+
+
+def main(argv: list[str]) -> int:
+    """The subprocess entry point."""
+    if len(argv) >= 2 and argv[0] == "--child":
+        if argv[1] == "n1":
+            result = asyncio.run(_n1_child(argv[2]))
+        else:
+            result = asyncio.run(_baseline_child(int(argv[2]), argv[3], argv[4]))
+        print(json.dumps(result))
+        return 0
+    from benchmarks.table import render
+
+    print(render(run("--quick" in argv)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

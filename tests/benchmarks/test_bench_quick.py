@@ -1,0 +1,43 @@
+"""`n1 bench --quick` runs every benchmark and writes every figure (no timing assertions)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks.cli import NAMES, run_benchmarks
+
+# The figures each benchmark reports.
+EXPECTED = {
+    "startup": 4,
+    "tick": 4,
+    "burst": 4,
+    "broadcast": 6,
+    "answers": 4,
+    "summaries": 4,
+}
+
+
+def test_quick_runs_every_benchmark_and_writes_every_figure(tmp_path: Path) -> None:
+    path = tmp_path / "bench.json"
+    assert run_benchmarks([], quick=True, json_path=path) == 0
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document["quick"] is True
+    assert document["failed"] == {}
+    assert document["benchmarks"] == list(NAMES)
+    assert document["machine"]["cores"] >= 1
+    assert document["machine"]["memory_bytes"] > 0
+    assert document["date"]
+    by_bench: dict[str, list[dict[str, object]]] = {}
+    for figure in document["figures"]:
+        by_bench.setdefault(str(figure["bench"]), []).append(figure)
+    assert {name: len(figures) for name, figures in by_bench.items()} == EXPECTED
+    for figures in by_bench.values():
+        for figure in figures:
+            assert isinstance(figure["n1"], int | float)
+            assert figure["name"]
+
+
+def test_an_unknown_benchmark_is_refused(tmp_path: Path) -> None:
+    assert run_benchmarks(["nope"], quick=True, json_path=tmp_path / "x.json") == 2
+    assert not (tmp_path / "x.json").exists()
