@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.flows.reaction import Reaction
 from bot.flows.upcoming import in_words, next_checkins_in_words
@@ -20,6 +20,24 @@ def _next(services: Services, patient: Patient) -> str | None:
     return upcoming[0] if upcoming else None
 
 
+async def _change_status(
+    services: Services,
+    patient: Patient,
+    status: PatientStatus,
+    *,
+    paused_until_at: datetime | None = None,
+) -> Patient:
+    """Set the status and recompute the schedule to match, in one transaction."""
+    now = services.clock.now()
+    async with services.session_factory.begin() as session:
+        changed = await PatientRepository(session).update_status(
+            patient.id, status, now, paused_until_at=paused_until_at
+        )
+        assert changed is not None  # the person was read just before
+        await services.reschedule(session, changed, now)
+    return changed
+
+
 async def ask_pause(patient: Patient, reaction: Reaction) -> None:
     """/pause: offer a day, a week, or until they say."""
     del patient
@@ -33,15 +51,9 @@ async def on_pause_choice(
     if tap.choice not in _PAUSES:
         reaction.answer = ""
         return
-    now = services.clock.now()
     length = _PAUSES[tap.choice]
-    until = None if length is None else now + length
-    async with services.session_factory.begin() as session:
-        paused = await PatientRepository(session).update_status(
-            patient.id, PatientStatus.PAUSED, now, paused_until_at=until
-        )
-        assert paused is not None
-        await services.reschedule(session, paused, now)
+    until = None if length is None else services.clock.now() + length
+    await _change_status(services, patient, PatientStatus.PAUSED, paused_until_at=until)
     reaction.answer = "Paused"
     reaction.send(
         "paused", settings_texts.paused(None if until is None else in_words(until, patient))
@@ -53,13 +65,7 @@ async def resume(services: Services, patient: Patient, reaction: Reaction) -> No
     if patient.status is PatientStatus.ACTIVE:
         reaction.send("not_paused", settings_texts.NOT_PAUSED)
         return
-    now = services.clock.now()
-    async with services.session_factory.begin() as session:
-        active = await PatientRepository(session).update_status(
-            patient.id, PatientStatus.ACTIVE, now
-        )
-        assert active is not None
-        await services.reschedule(session, active, now)
+    active = await _change_status(services, patient, PatientStatus.ACTIVE)
     reaction.send("welcome_back", settings_texts.resumed(_next(services, active)))
 
 
@@ -68,13 +74,7 @@ async def stop(services: Services, patient: Patient, reaction: Reaction) -> None
     if patient.status is PatientStatus.STOPPED:
         reaction.send("stopped", settings_texts.ALREADY_STOPPED)
         return
-    now = services.clock.now()
-    async with services.session_factory.begin() as session:
-        stopped = await PatientRepository(session).update_status(
-            patient.id, PatientStatus.STOPPED, now
-        )
-        assert stopped is not None
-        await services.reschedule(session, stopped, now)
+    await _change_status(services, patient, PatientStatus.STOPPED)
     reaction.send("stopped", settings_texts.STOPPED)
 
 

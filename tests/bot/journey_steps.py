@@ -72,3 +72,15 @@ async def patient_of(n1: RunningN1, person: SimulatedUser) -> Patient:
         patient = await PatientRepository(session).get_by_telegram_id(person.id)
     assert patient is not None
     return patient
+
+
+async def answer_check_in(person: SimulatedUser, choice: int | str = 2) -> SeenMessage:
+    """Tap the same button (a position, or a label such as "Skip") on every question of the
+    check-in on screen, and return its final state."""
+    shown = await person.last_message()
+    while "Question" in (shown.text or ""):
+        answered = len(await person.callback_answers())
+        await person.press(shown.labels[choice] if isinstance(choice, int) else choice)
+        await person.wait_for_answers(answered + 1)
+        shown = await person.last_message()
+    return shown

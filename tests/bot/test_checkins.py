@@ -14,7 +14,7 @@ from messages import checkin_texts
 from messages.checkin_message import CHANGE_LABEL, NOTE_LABEL
 from messages.schema import Context, Kind
 from tests.bot.conftest import RunningN1, catalogue
-from tests.bot.journey_steps import onboard, patient_of
+from tests.bot.journey_steps import answer_check_in, onboard, patient_of
 
 
 async def _latest_check_in(n1: RunningN1, person: SimulatedUser) -> CheckIn:
@@ -163,9 +163,7 @@ async def test_a_note_is_kept_with_the_check_in(n1: RunningN1) -> None:
     person = n1.user(3008)
     await onboard(n1, person)
     check_in = await _latest_check_in(n1, person)
-    shown = await person.last_message()
-    while "Question" in (shown.text or ""):
-        shown = await _tap(person, "Skip")
+    await answer_check_in(person, "Skip")
     before = len(await person.messages())
     await person.press(NOTE_LABEL)
     await person.wait_for_messages(before + 1)
@@ -226,9 +224,7 @@ async def test_the_thanks_comes_from_the_library_and_is_not_repeated(n1: Running
             before = len(await person.messages())
             await person.send_command("/checkin")
             await person.wait_for_messages(before + 1)
-        shown = await person.last_message()
-        while "Question" in (shown.text or ""):
-            shown = await _tap(person, shown.labels[2])
+        shown = await answer_check_in(person)
         closings.append((shown.text or "").rsplit("\n\n", 1)[-1])
     assert all(closing in library for closing in closings)
     assert len(set(closings)) == 3, "never the same thanks twice in a row"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.store.tables import SecurityEventRow
 from messages.schema import SafetySituation
 from tests.bot.conftest import RunningN1, catalogue
-from tests.bot.journey_steps import onboard, patient_of
+from tests.bot.journey_steps import answer_check_in, onboard, patient_of
 
 
 async def _events(n1: RunningN1) -> list[tuple[str, str | None]]:
@@ -34,12 +34,7 @@ async def test_crisis_language_in_a_note_signposts_saves_the_note_and_stops_nudg
 ) -> None:
     person = n1.user(5002)
     await onboard(n1, person)
-    shown = await person.last_message()
-    while "Question" in (shown.text or ""):
-        answered = len(await person.callback_answers())
-        await person.press("Skip")
-        await person.wait_for_answers(answered + 1)
-        shown = await person.last_message()
+    await answer_check_in(person, "Skip")
     before = len(await person.messages())
     await person.press("Add a note")
     await person.wait_for_messages(before + 1)

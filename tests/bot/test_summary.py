@@ -6,7 +6,7 @@ from bot.jobs import delivery_jobs
 from core.store.repositories import WeeklySummaryRepository
 from messages import summary_texts
 from tests.bot.conftest import RunningN1
-from tests.bot.journey_steps import onboard, patient_of
+from tests.bot.journey_steps import answer_check_in, onboard, patient_of
 from tests.scheduler.helpers import utc
 
 
@@ -14,12 +14,7 @@ async def test_sunday_brings_a_chart_and_summary_and_the_answer_is_kept(n1: Runn
     person = n1.user(7001)
     patient = await onboard(n1, person)
     # Answer the baseline, so the week has a check-in.
-    shown = await person.last_message()
-    while "Question" in (shown.text or ""):
-        answered = len(await person.callback_answers())
-        await person.press(shown.labels[2])
-        await person.wait_for_answers(answered + 1)
-        shown = await person.last_message()
+    await answer_check_in(person)
     before = len(await person.messages())
     await person.send_command("/summary")
     [*_, not_yet] = await person.wait_for_messages(before + 1)
