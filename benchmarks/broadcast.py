@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -20,15 +19,11 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select
-from telegram import Bot
-from telegram.error import Forbidden, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder
-from telegram.request import HTTPXRequest
 
 from benchmarks.table import Figure
 from benchmarks.tick import database, populate
 from bot.sandbox import BotApiSandbox, FaultRates, SandboxClient, SandboxLimits
-from bot.sender import TelegramSender
+from bot.sender import TelegramSender, reply_text, sandbox_bot
 from core.clock import SystemClock
 from core.domain import OutboxKind
 from core.store.engine import create_session_factory
@@ -45,6 +40,7 @@ TOO_MANY_REQUESTS = 0.005
 FIRST_USER = 20_000_000
 REPLY_CHATS = 30  # interactive replies rotate over these chats (1/s per chat)
 REPLY_EVERY = 0.1
+REPLY_TEXT = "Thanks, noted."
 
 
 @dataclass(frozen=True)
@@ -85,15 +81,7 @@ class Replies:
 
     async def _one(self, chat_id: int) -> None:
         started = time.perf_counter()
-        for _ in range(20):
-            try:
-                await self._send(chat_id)
-                break
-            except RetryAfter as error:
-                after = error.retry_after
-                await asyncio.sleep(after if isinstance(after, int | float) else 1.0)
-            except TelegramError:
-                break
+        await self._send(chat_id)  # waits out flood limits itself
         self.latencies.append(time.perf_counter() - started)
 
     async def _run(self) -> None:
@@ -119,7 +107,7 @@ class Replies:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
-async def _sandbox_setup(
+async def sandbox_setup(
     sandbox: BotApiSandbox, client: SandboxClient, users: list[int]
 ) -> tuple[set[int], list[int]]:
     reply_chats = [FIRST_USER - 1 - n for n in range(REPLY_CHATS)]
@@ -130,7 +118,7 @@ async def _sandbox_setup(
     return blocked, reply_chats
 
 
-def _tally(
+def tally(
     sandbox: BotApiSandbox,
     users: list[int],
     blocked: set[int],
@@ -153,7 +141,7 @@ def _tally(
     )
 
 
-def _limits() -> SandboxLimits:
+def sandbox_limits() -> SandboxLimits:
     return SandboxLimits(global_per_second=RATE, private_chat_per_second=1, group_per_minute=200)
 
 
@@ -161,19 +149,16 @@ async def n1_broadcast(messages: int) -> BroadcastFigures:
     """The outbox drained by N1's dispatcher at 97% of the overall limit."""
     clock = SystemClock()
     async with (
-        BotApiSandbox(limits=_limits()) as sandbox,
+        BotApiSandbox(limits=sandbox_limits()) as sandbox,
         database() as (_, engine),
         SandboxClient(sandbox.url, bot_id=BOT_ID) as client,
     ):
         factory = create_session_factory(engine)
         users = await populate(factory, messages, first_user=FIRST_USER)
-        blocked, reply_chats = await _sandbox_setup(sandbox, client, users)
+        blocked, reply_chats = await sandbox_setup(sandbox, client, users)
         now = clock.now()
         await _enqueue(factory, now)
-        request = HTTPXRequest(connection_pool_size=64)
-        bot = Bot(
-            TOKEN, base_url=sandbox.base_url, base_file_url=sandbox.file_url, request=request
-        )
+        bot = sandbox_bot(TOKEN, sandbox.base_url, sandbox.file_url)
         async with bot:
             dispatcher = Dispatcher(
                 factory,
@@ -184,7 +169,7 @@ async def n1_broadcast(messages: int) -> BroadcastFigures:
                     limits=DeliveryLimits(per_second=RATE * 0.97), batch_size=200, concurrency=16
                 ),
             )
-            replies = Replies(lambda chat: bot.send_message(chat, "Thanks, noted."), reply_chats)
+            replies = Replies(lambda chat: reply_text(bot, chat, REPLY_TEXT), reply_chats)
             started = time.perf_counter()
             replies.start()
             while await _pending(factory):
@@ -193,7 +178,7 @@ async def n1_broadcast(messages: int) -> BroadcastFigures:
             seconds = time.perf_counter() - started
             await replies.stop()
             await dispatcher.close()
-        return _tally(sandbox, users, blocked, seconds, replies)
+        return tally(sandbox, users, blocked, seconds, replies)
 
 
 async def _enqueue(factory: Any, now: datetime) -> None:
@@ -222,46 +207,13 @@ async def _pending(factory: Any) -> int:
         return int((await session.execute(statement.select_from(OutboxRow))).scalar_one())
 
 
-async def baseline_broadcast(messages: int) -> BroadcastFigures:
-    """PTB's AIORateLimiter (overall rate scaled 10x, defaults otherwise) and a send loop."""
-    users = [FIRST_USER + n for n in range(messages)]
-    # AIORateLimiter logs every 429 it passes on with a traceback; the count is what matters.
-    logging.getLogger("telegram").setLevel(logging.CRITICAL)
-    async with (
-        BotApiSandbox(limits=_limits()) as sandbox,
-        SandboxClient(sandbox.url, bot_id=BOT_ID) as client,
-    ):
-        blocked, reply_chats = await _sandbox_setup(sandbox, client, users)
-        application = (
-            ApplicationBuilder()
-            .token(TOKEN)
-            .base_url(sandbox.base_url)
-            .base_file_url(sandbox.file_url)
-            .rate_limiter(AIORateLimiter(overall_max_rate=RATE))
-            .build()
-        )
-        async with application:
-            bot = application.bot
-            gate = asyncio.Semaphore(16)
-
-            async def send(chat_id: int) -> None:
-                async with gate:
-                    # Blocked: skipped; a 429 (max_retries=0): the loop logs it and moves on.
-                    with contextlib.suppress(Forbidden, RetryAfter):
-                        await bot.send_message(chat_id, "The clinic is closed on Friday.")
-
-            replies = Replies(lambda chat: bot.send_message(chat, "Thanks, noted."), reply_chats)
-            started = time.perf_counter()
-            replies.start()
-            await asyncio.gather(*(send(user) for user in users))
-            seconds = time.perf_counter() - started
-            await replies.stop()
-        return _tally(sandbox, users, blocked, seconds, replies)
-
-
 def run(quick: bool) -> list[Figure]:
     """The broadcast benchmark's figures."""
     messages = QUICK if quick else FULL
+    # The baseline is a plain PTB bot, so it lives in benchmarks/baseline (imported here,
+    # not at the top, because it builds on this module's pieces).
+    from benchmarks.baseline.aioratelimiter import baseline_broadcast
+
     n1 = asyncio.run(n1_broadcast(messages))
     base = asyncio.run(baseline_broadcast(messages))
     return [

@@ -8,13 +8,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from telegram import Bot
-
 from benchmarks.baseline import jobqueue_bot
 from benchmarks.table import Figure
 from benchmarks.tick import DUE, JOINED, codec, database, populate
 from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits
-from bot.sender import TelegramSender
+from bot.sender import TelegramSender, sandbox_bot
 from core.clock import FakeClock
 from core.store.engine import create_session_factory
 from scheduler.dispatcher import Dispatcher, DispatchSettings, LocalLock
@@ -55,7 +53,7 @@ async def n1_burst(patients: int) -> BurstFigures:
         users = await populate(factory, patients)
         await client.register_users(client.user(user) for user in users)
         clock = FakeClock(DUE)
-        bot = Bot(TOKEN, base_url=sandbox.base_url, base_file_url=sandbox.file_url)
+        bot = sandbox_bot(TOKEN, sandbox.base_url, sandbox.file_url)
         async with bot:
             ticker = Ticker(factory, clock=clock, codec=codec(), max_batches=10_000)
             dispatcher = Dispatcher(

@@ -31,6 +31,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from core.ports import Keyboard, OutgoingMessage, SendResult, SendStatus
@@ -129,3 +130,28 @@ class TelegramSender:
         return await self._bot.send_photo(
             chat_id, photo, caption=message.text, reply_markup=markup, **self._timeouts
         )
+
+
+def sandbox_bot(token: str, base_url: str, base_file_url: str, *, pool_size: int = 64) -> Bot:
+    """A PTB `Bot` on a local Bot API (the sandbox), with room for many requests at once.
+
+    For benchmarks and tools outside `bot/`, which must not build Telegram objects themselves.
+    """
+    return Bot(
+        token,
+        base_url=base_url,
+        base_file_url=base_file_url,
+        request=HTTPXRequest(connection_pool_size=pool_size),
+    )
+
+
+async def reply_text(bot: Bot, chat_id: int, text: str, *, attempts: int = 20) -> None:
+    """Send an interactive reply, waiting out flood limits; any other error ends it quietly."""
+    for _ in range(attempts):
+        try:
+            await bot.send_message(chat_id, text)
+            return
+        except RetryAfter as error:
+            await asyncio.sleep(_retry_after_seconds(error))
+        except TelegramError:
+            return
