@@ -28,6 +28,11 @@ def _rows(buttons: Sequence[Button], width: int) -> Keyboard:
     return tuple(tuple(buttons[i : i + width]) for i in range(0, len(buttons), width))
 
 
+JOIN_CODE_UNKNOWN = (
+    "I couldn't find a group for the link you used, but that's fine: we can carry on, and "
+    "your physiotherapy team can add you to their group later."
+)
+
 CONSENT = (
     "Before we start: can I keep your answers?\n\n"
     "Your answers are about your health, so I need your clear yes. I keep them so I can "

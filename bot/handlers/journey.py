@@ -62,6 +62,9 @@ async def start(update: Update, context: N1Context) -> None:
     if not registration.is_new:
         patient = await _returning(services, patient, reaction)
     if registration.is_new:
+        if join_code is not None:
+            # No cohort has this code (cohorts come later); it is kept to attach them then.
+            reaction.send("join_code_unknown", journey.JOIN_CODE_UNKNOWN)
         await onboarding.begin(services, patient, reaction)
     elif patient.status is PatientStatus.ONBOARDING:
         reaction.send("onboarding", journey.resume_or_restart())

@@ -6,7 +6,7 @@ import pytest
 
 from bot.handlers.registry import all_commands
 from core.store.repositories import PatientRepository
-from messages import texts
+from messages import journey, texts
 from tests.bot.conftest import RunningN1
 
 
@@ -37,7 +37,10 @@ async def test_start_twice_keeps_one_patient(n1: RunningN1) -> None:
 async def test_a_join_code_from_a_cohort_link_is_remembered(n1: RunningN1) -> None:
     person = n1.user(103)
     await person.send_command("/start", "physio-tues")
-    await person.wait_for_messages(2)
+    kind_word, intro, consent = await person.wait_for_messages(3)
+    assert intro.text == texts.INTRO
+    assert kind_word.text == journey.JOIN_CODE_UNKNOWN
+    assert consent.labels == [journey.CONSENT_YES, journey.CONSENT_NO]
     async with n1.services.session_factory() as session:
         patient = await PatientRepository(session).get_by_telegram_id(103)
     assert patient is not None
