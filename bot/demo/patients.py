@@ -151,7 +151,7 @@ class DemoPatient:
         how, at = self.rng.choice(TIMES)
         await (self.say(at) if how == "type" else self.tap(at))
         await self.tap("Sun")
-        await self.tap("18:00")
+        await self.tap("12:00")  # midday: the summary and its chart land before evening
         await self.tap("Yes, keep that")
         for activity in self.rng.sample(ACTIVITIES, self.rng.randint(1, 2)):
             await self.say(activity)
