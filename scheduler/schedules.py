@@ -138,6 +138,17 @@ def checkin_window(plan: Plan, slot: Slot) -> datetime:
     return latest if following is None else min(following.at, latest)
 
 
+def window_from(patient: Patient, opened_at: datetime) -> datetime:
+    """When a check-in opened outside the schedule (baseline, /checkin) closes.
+
+    The same rule as `checkin_window`: at the next scheduled check-in, at most 36 hours on.
+    """
+    latest = opened_at + MAX_CHECKIN_WINDOW
+    plan = Plan.checkins(patient)
+    following = None if plan is None else next_checkin(plan, opened_at)
+    return latest if following is None else min(following.at, latest)
+
+
 def active_at(patient: Patient, now: datetime) -> bool:
     """Whether the person gets scheduled messages at `now` (a pause that ended counts)."""
     if patient.status is PatientStatus.ACTIVE:

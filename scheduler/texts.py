@@ -18,7 +18,7 @@ from functools import cache
 from typing import Final
 
 from messages.catalogue import Catalogue, CatalogueError, load_catalogue
-from messages.render import RenderError, count_phrase, render
+from messages.render import RenderError, render
 from messages.schema import Kind
 
 logger = logging.getLogger(__name__)
@@ -106,12 +106,3 @@ def welcome_back(
 ) -> Text:
     """The greeting for someone who comes back after going quiet (never the gap's length)."""
     return _choose(Kind.WELCOME_BACK, seed, history, catalogue)
-
-
-def weekly_summary(
-    seed: int, days: int, history: Sequence[str] = (), *, catalogue: Catalogue | None = None
-) -> Text:
-    """A short plain weekly summary: the days with a check-in this week, never a streak."""
-    if days < 1:
-        raise ValueError("a summary is only sent for a week with at least one check-in")
-    return _choose(Kind.CONSISTENCY, seed, history, catalogue, days=count_phrase(days, "day"))

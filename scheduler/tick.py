@@ -73,7 +73,6 @@ LATE_AFTER: Final = timedelta(minutes=10)
 SUMMARY_LATE_LIMIT: Final = timedelta(hours=12)
 # A row whose processing raised is tried again after this long (so it cannot block the rest).
 RETRY_FAILED_AFTER: Final = timedelta(minutes=15)
-_WEEK_BEFORE: Final = timedelta(days=6)  # only ever subtracted from dates
 
 T = TypeVar("T")
 

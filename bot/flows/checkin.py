@@ -12,10 +12,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.flows.onboarding import MAX_WINDOW
 from bot.flows.preferences import clean_label
 from bot.flows.reaction import Reaction
-from bot.flows.upcoming import local_today, next_checkins, next_checkins_in_words
+from bot.flows.upcoming import local_today, next_checkins_in_words
 from bot.services import Services
 from core.callbacks import AnswerTap, NoteTap, ReviewTap
 from core.domain import HEALTH_DATA_CONSENT, CheckIn, CheckInSlot, CheckInStatus, Patient
@@ -33,6 +32,7 @@ from messages import checkin_texts
 from messages.checkin_message import render_checkin, valid_value
 from messages.schema import Context, Kind
 from scheduler.checkins import checkin_state, open_checkin
+from scheduler.schedules import window_from
 
 NOTE_PREFIX = "note:"
 
@@ -213,13 +213,12 @@ async def on_demand(services: Services, patient: Patient, reaction: Reaction) ->
                     checkin_texts.done_today(await _next_in_words(patient, now)),
                 )
                 return
-        closes_at = min([now + MAX_WINDOW, *next_checkins(patient, now, 1)])
         opened = await open_checkin(
             session,
             patient=patient,
             local_date=today,
             slot=CheckInSlot.ONDEMAND,
-            closes_at=closes_at,
+            closes_at=window_from(patient, now),
             now=now,
             codec=services.codec,
         )

@@ -6,13 +6,11 @@ step. Each public function here is one use-case: it owns its transaction.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows.preferences import Mode, apply_choice, apply_text
 from bot.flows.reaction import Reaction
-from bot.flows.upcoming import local_today, next_checkins, next_checkins_in_words
+from bot.flows.upcoming import local_today, next_checkins_in_words
 from bot.services import Services
 from core.callbacks import ChoiceTap
 from core.domain import HEALTH_DATA_CONSENT, CheckInSlot, Patient, PatientStatus
@@ -21,9 +19,7 @@ from core.ports import OutgoingMessage
 from core.store.repositories import ActivityRepository, ConsentRepository, PatientRepository
 from messages import journey, texts
 from scheduler.checkins import open_checkin
-
-# The longest a first or on-demand check-in stays open when no scheduled one comes sooner.
-MAX_WINDOW = timedelta(hours=36)
+from scheduler.schedules import window_from
 
 
 def prompt_for(step: Step, patient: Patient, activities: list[str]) -> OutgoingMessage:
@@ -147,13 +143,12 @@ async def _finish(
     assert active is not None
     await services.reschedule(session, active, now)
     reaction.send("onboarding_done", journey.all_set(next_checkins_in_words(active, now)))
-    closes_at = min([now + MAX_WINDOW, *next_checkins(active, now, 1)])
     opened = await open_checkin(
         session,
         patient=active,
         local_date=local_today(active, now),
         slot=CheckInSlot.BASELINE,
-        closes_at=closes_at,
+        closes_at=window_from(active, now),
         now=now,
         codec=services.codec,
     )

@@ -210,17 +210,6 @@ class ScheduleRepository:
         )
         return bool(await self._session.scalar(statement))
 
-    async def days_with_answers(self, patient_id: int, first: date, last: date) -> int:
-        """How many local dates from `first` to `last` have a check-in with an answer."""
-        answered = exists().where(AnswerRow.check_in_id == CheckInRow.id)
-        statement = select(func.count(func.distinct(CheckInRow.local_date))).where(
-            CheckInRow.patient_id == patient_id,
-            CheckInRow.local_date >= first,
-            CheckInRow.local_date <= last,
-            answered,
-        )
-        return int(await self._session.scalar(statement) or 0)
-
 
 class DeliveryRepository:
     """Nudge state on check-ins and the outbox bookkeeping of the dispatcher; never commits.
