@@ -10,19 +10,15 @@ commit, run migrations and run concurrently without cleaning up after each other
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import pytest
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
-from sqlalchemy.pool import NullPool
 
-from core.store.engine import create_engine, create_session_factory, normalise_database_url
+from core.store.engine import create_engine, create_session_factory
 from core.store.migrate import upgrade
+from core.store.scratch import ServerUnavailableError, scratch_postgres_database
 from core.zones import use_bundled_tzdata
 
 POSTGRES_URL_ENV = "N1_TEST_POSTGRES_URL"
@@ -48,29 +44,17 @@ async def fresh_postgres_database(server_url: str) -> AsyncIterator[str]:
     If the server cannot be used the test is skipped, except in CI (`CI=true`), where a
     configured but unreachable PostgreSQL must fail loudly instead of passing silently.
     """
-    name = f"n1_test_{secrets.token_hex(6)}"
-    # CREATE/DROP DATABASE cannot run inside a transaction.
-    admin = sa_create_async_engine(
-        normalise_database_url(server_url), isolation_level="AUTOCOMMIT", poolclass=NullPool
-    )
-    try:
+    async with AsyncExitStack() as stack:
         try:
-            async with admin.connect() as connection:
-                await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        except (OSError, DBAPIError, TimeoutError) as exc:
-            message = f"PostgreSQL at {POSTGRES_URL_ENV} is not usable: {exc!r}"
+            url = await stack.enter_async_context(
+                scratch_postgres_database(server_url, prefix="n1_test")
+            )
+        except ServerUnavailableError as error:
+            message = f"PostgreSQL at {POSTGRES_URL_ENV} is not usable: {error}"
             if _in_ci():
                 pytest.fail(message)
             pytest.skip(message)
-        url = make_url(normalise_database_url(server_url)).set(database=name)
-        try:
-            yield url.render_as_string(hide_password=False)
-        finally:
-            async with admin.connect() as connection:
-                # FORCE ends connections a failing test may have left open.
-                await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.dispose()
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Row
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.store.tables import MAX_ERROR_LENGTH, Base
 
-Upsert = sqlite.Insert | postgresql.Insert
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    Upsert = sqlite.Insert | postgresql.Insert
 
 
 def columns(model: type[Base]) -> tuple[ColumnElement[Any], ...]:
@@ -33,10 +35,15 @@ def upsert(session: AsyncSession, model: type[Base]) -> Upsert:
     SQLite and PostgreSQL spell ON CONFLICT the same way, but SQLAlchemy keeps the
     construct per dialect; this is the one place that chooses.
     """
+    # Imported here, not at the top: loading a dialect nobody uses costs start-up time.
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
         return sqlite.insert(model)
     if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(model)
     raise NotImplementedError(f"no ON CONFLICT support for {dialect!r}")
 
