@@ -1,30 +1,58 @@
-"""B6: button answers through the real PTB application (long polling against the sandbox)
-into the store: answers per second, and the latency from a tap to its callback answer.
+"""B6: button answers through the real PTB application into the store.
 
-Every person gets a check-in (ticked and sent before the taps), then simulated users tap the
-first answer on their check-in, a few at a time; a tap's latency runs from the press to the
-moment the sandbox has N1's answer to the callback query. The answers are then counted in
-the store.
+Every person gets a check-in (ticked and sent before the taps), then taps the first answer on
+it, `CONCURRENT` people at a time. Two ways in, each on SQLite and, when
+`N1_BENCH_POSTGRES_URL` is set, on a fresh PostgreSQL database created on that server (and
+dropped after):
+
+- fed (scale.md B6): the callback-query updates are made first (pressed in the sandbox and
+  fetched), then put straight on the application's update queue, with no `getUpdates`; N1's
+  update processor and handlers take them from there, write one answer row each, and answer
+  and edit over HTTP to the sandbox. Latency runs from the feed to the end of the update's
+  handling (a last handler group marks it).
+- polling (end to end): simulated users press the button in the sandbox, PTB long-polls it;
+  latency runs from the press to the moment the sandbox has N1's answer to the callback query
+  (the simulated user's own HTTP and long poll included).
+
+The sandbox runs in a separate process: Telegram is never in N1's process, and on 2 cores an
+in-process sandbox takes a large share of the one core N1's event loop runs on.
+SQL statements and transactions are counted per tap in the fed run, inside the handlers only
+(SQLAlchemy's `before_cursor_execute` and `begin` events; SQLite's `BEGIN IMMEDIATE` counts
+as the transaction, not as a statement). The answers are then counted in the store.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import statistics
+import sys
 import tempfile
 import time
+import weakref
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 
 from benchmarks.table import Figure
 from benchmarks.tick import DUE, JOINED, populate
-from bot.app import build_application, running_bot
+from bot.app import (
+    N1Application,
+    build_application,
+    feed_update,
+    running_bot,
+    take_updates,
+    watch_handling,
+)
 from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits, SimulatedUser
 from bot.sender import TelegramSender
 from core.clock import FakeClock
 from core.settings import load_settings
+from core.store.scratch import scratch_postgres_database
 from core.store.tables import AnswerRow
 from messages.catalogue import load_catalogue
 from scheduler.dispatcher import Dispatcher, DispatchSettings, LocalLock
@@ -36,17 +64,25 @@ TOKEN = f"{BOT_ID}:n1-bench-answers"
 FULL, QUICK = 2_000, 200
 CONCURRENT = 16
 FIRST_USER = 30_000_000
+POSTGRES_URL_ENV = "N1_BENCH_POSTGRES_URL"
+
+Mode = Literal["fed", "polling"]
+MODES: tuple[Mode, ...] = ("fed", "polling")
 
 
 @dataclass(frozen=True)
 class AnswerFigures:
-    """What the answers benchmark measured."""
+    """What one answers run measured."""
 
+    mode: Mode
+    database: str
     taps: int
     seconds: float
     p50: float
     p95: float
     stored: int
+    statements: int
+    transactions: int
 
     @property
     def per_second(self) -> float:
@@ -54,25 +90,162 @@ class AnswerFigures:
         return self.taps / self.seconds if self.seconds else 0.0
 
 
-async def measure(taps: int) -> AnswerFigures:
+class StatementCounter:
+    """Counts SQL statements and transactions run by the handler tasks only (the bot's own
+    tick and dispatcher run alongside and are not counted)."""
+
+    def __init__(self) -> None:
+        self.tasks: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+        self.statements = 0
+        self.transactions = 0
+        self.counting = False
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[None]:
+        """Listen on every engine's statements and transaction starts meanwhile.
+
+        Registered before the bot starts: adding a listener while a `begin` listener is
+        running (SQLite's sends `BEGIN IMMEDIATE`, which awaits) breaks SQLAlchemy's loop.
+        """
+        event.listen(Engine, "before_cursor_execute", self._statement)
+        event.listen(Engine, "begin", self._begin)
+        try:
+            yield
+        finally:
+            event.remove(Engine, "before_cursor_execute", self._statement)
+            event.remove(Engine, "begin", self._begin)
+
+    def _mine(self) -> bool:
+        if not self.counting:
+            return False
+        with contextlib.suppress(RuntimeError):
+            return asyncio.current_task() in self.tasks
+        return False
+
+    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if self._mine() and not statement.startswith("BEGIN"):
+            self.statements += 1
+
+    def _begin(self, _conn: Any) -> None:
+        if self._mine():
+            self.transactions += 1
+
+    def note_task(self, update_id: int) -> None:
+        """Before N1's handlers: the task handling this update is one of the bot's handlers."""
+        del update_id
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks.add(task)
+
+
+class Finished:
+    """After N1's handlers: resolves the future of each fed update when its handling ends."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[int, asyncio.Future[float]] = {}
+
+    def expect(self, update_id: int) -> asyncio.Future[float]:
+        """A future resolved (with the end time) once `update_id` has been handled."""
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiting[update_id] = future
+        return future
+
+    def mark(self, update_id: int) -> None:
+        """Resolve the update's future."""
+        future = self.waiting.pop(update_id, None)
+        if future is not None and not future.done():
+            future.set_result(time.perf_counter())
+
+
+@contextlib.asynccontextmanager
+async def sandbox_process() -> AsyncIterator[str]:
+    """The Bot API sandbox in a child process (limits off); yields its root URL."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks.answers",
+        "serve-sandbox",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert child.stdout is not None
+        line = await asyncio.wait_for(child.stdout.readline(), timeout=30.0)
+        url = line.decode().strip()
+        if not url.startswith("http://"):
+            raise RuntimeError(f"the sandbox process did not start: {url!r}")
+        yield url
+    finally:
+        # Closing its stdin is the child's signal to stop.
+        if child.stdin is not None:
+            child.stdin.close()
+        try:
+            await asyncio.wait_for(child.wait(), timeout=10.0)
+        except TimeoutError:
+            child.kill()
+            await child.wait()
+
+
+async def serve_sandbox() -> None:
+    """Child process: run the sandbox, print its URL, stop when stdin closes."""
+    async with BotApiSandbox(limits=SandboxLimits.off()) as sandbox:
+        print(sandbox.url, flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+
+
+@contextlib.asynccontextmanager
+async def sandbox_url(in_process: bool, clock: FakeClock) -> AsyncIterator[str]:
+    """The sandbox's root URL, in this process or a child one."""
+    if in_process:
+        async with BotApiSandbox(clock=clock, limits=SandboxLimits.off()) as sandbox:
+            yield sandbox.url
+    else:
+        async with sandbox_process() as url:
+            yield url
+
+
+@contextlib.asynccontextmanager
+async def database(kind: str) -> AsyncIterator[str]:
+    """A fresh database: a SQLite file, or a scratch database on the PostgreSQL server."""
+    if kind == "SQLite":
+        with tempfile.TemporaryDirectory(prefix="n1-bench-answers-") as scratch:
+            yield f"sqlite+aiosqlite:///{Path(scratch) / 'answers.db'}"
+        return
+    server = os.environ.get(POSTGRES_URL_ENV, "").strip()
+    if not server:
+        raise RuntimeError(f"{POSTGRES_URL_ENV} is not set")
+    async with scratch_postgres_database(server, prefix="n1_bench_answers") as url:
+        yield url
+
+
+def databases() -> list[str]:
+    """SQLite always; PostgreSQL when `N1_BENCH_POSTGRES_URL` is set."""
+    return ["SQLite", "PostgreSQL"] if os.environ.get(POSTGRES_URL_ENV, "").strip() else ["SQLite"]
+
+
+async def measure(
+    taps: int, *, mode: Mode, database_kind: str = "SQLite", sandbox_in_process: bool = False
+) -> AnswerFigures:
     """Check-ins for `taps` people, then one tap each, `CONCURRENT` people at a time."""
     clock = FakeClock(JOINED)
-    with tempfile.TemporaryDirectory(prefix="n1-bench-answers-") as scratch:
-        url = f"sqlite+aiosqlite:///{Path(scratch) / 'answers.db'}"
-        async with (
-            BotApiSandbox(clock=clock, limits=SandboxLimits.off()) as sandbox,
-            SandboxClient(sandbox.url, bot_id=BOT_ID) as client,
-        ):
-            settings = load_settings(
-                _env_file=None,
-                bot_token=TOKEN,
-                database_url=url,
-                telegram_api_url=sandbox.base_url,
-                telegram_file_url=sandbox.file_url,
-            )
-            catalogue = load_catalogue()
-            application = build_application(settings, clock, token=TOKEN, catalogue=catalogue)
-            async with running_bot(application) as services:
+    counter, finished = StatementCounter(), Finished()
+    async with (
+        database(database_kind) as url,
+        sandbox_url(sandbox_in_process, clock) as root,
+        SandboxClient(root, bot_id=BOT_ID) as client,
+    ):
+        settings = load_settings(
+            _env_file=None,
+            bot_token=TOKEN,
+            database_url=url,
+            telegram_api_url=f"{root}/bot",
+            telegram_file_url=f"{root}/file/bot",
+        )
+        catalogue = load_catalogue()
+        application = build_application(settings, clock, token=TOKEN, catalogue=catalogue)
+        watch_handling(application, started=counter.note_task, finished=finished.mark)
+        with counter.watching():
+            async with running_bot(application, polling=mode == "polling") as services:
                 factory = services.session_factory
                 users = await populate(factory, taps, first_user=FIRST_USER)
                 people = [client.user(user) for user in users]
@@ -93,21 +266,32 @@ async def measure(taps: int) -> AnswerFigures:
                 )
                 await dispatcher.drain(max_rounds=100_000)
                 await dispatcher.close()
-                labels = [(await person.last_message()).labels[2] for person in people[:1]]
-                latencies = await _tap_all(people, labels[0])
+                label = (await people[0].last_message()).labels[2]
+                if mode == "polling":
+                    counter.counting = True
+                    seconds, each = await _tap_all(people, label)
+                else:
+                    updates = await _pressed(application, people, label)
+                    counter.counting = True
+                    seconds, each = await _feed_all(application, finished, updates)
+                counter.counting = False
                 async with factory() as session:
                     stored = await session.scalar(select(func.count()).select_from(AnswerRow))
-    seconds, each = latencies
     return AnswerFigures(
+        mode=mode,
+        database=database_kind,
         taps=taps,
         seconds=seconds,
         p50=statistics.median(each),
         p95=sorted(each)[min(len(each) - 1, int(0.95 * len(each)))],
         stored=int(stored or 0),
+        statements=counter.statements,
+        transactions=counter.transactions,
     )
 
 
 async def _tap_all(people: list[SimulatedUser], label: str) -> tuple[float, list[float]]:
+    """Polling: each simulated user presses and waits for N1's callback answer."""
     queue: asyncio.Queue[SimulatedUser] = asyncio.Queue()
     for person in people:
         queue.put_nowait(person)
@@ -126,16 +310,90 @@ async def _tap_all(people: list[SimulatedUser], label: str) -> tuple[float, list
     return time.perf_counter() - started, latencies
 
 
-def run(quick: bool) -> list[Figure]:
-    """The answers benchmark's figures (SQLite)."""
-    taps = QUICK if quick else FULL
-    f = asyncio.run(measure(taps))
+async def _pressed(
+    application: N1Application, people: Sequence[SimulatedUser], label: str
+) -> list[dict[str, Any]]:
+    """Fed: press every button in the sandbox and fetch the updates (before any timing), so
+    each carries a callback query id the sandbox will accept an answer for."""
+    queue: asyncio.Queue[SimulatedUser] = asyncio.Queue()
+    for person in people:
+        queue.put_nowait(person)
+
+    async def worker() -> None:
+        while not queue.empty():
+            await queue.get_nowait().press(label)
+
+    await asyncio.gather(*(worker() for _ in range(CONCURRENT)))
+    return await take_updates(application, len(people))
+
+
+async def _feed_all(
+    application: N1Application, finished: Finished, updates: list[dict[str, Any]]
+) -> tuple[float, list[float]]:
+    """Fed: put each update on the update queue and wait until it has been handled."""
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    for data in updates:
+        queue.put_nowait(data)
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        while not queue.empty():
+            data = queue.get_nowait()
+            done = finished.expect(int(data["update_id"]))
+            started = time.perf_counter()
+            # Parsed in the feed, as the updater parses what getUpdates returns.
+            await feed_update(application, data)
+            latencies.append(await asyncio.wait_for(done, timeout=30.0) - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENT)))
+    return time.perf_counter() - started, latencies
+
+
+def figures(f: AnswerFigures) -> list[Figure]:
+    """One run's figures; the targets are on the fed (B6) runs."""
+    where = f.database
+    if f.mode == "fed":
+        return [
+            Figure("answers", f"fed to the application: answers per second ({f.taps:,} taps, "
+                   f"{where})", f.per_second, "/s", target=">= 500/s", met=f.per_second >= 500),
+            Figure("answers", f"fed: feed to handled, p50 ({where})", f.p50 * 1000, "ms"),
+            Figure("answers", f"fed: feed to handled, p95 ({where})", f.p95 * 1000, "ms",
+                   target="< 50 ms", met=f.p95 < 0.05),
+            Figure("answers", f"fed: answers stored ({where})", float(f.stored), "",
+                   target=f"{f.taps:,}", met=f.stored == f.taps),
+            Figure("answers", f"fed: SQL statements per tap ({where})",
+                   f.statements / f.taps, ""),
+            Figure("answers", f"fed: transactions per tap ({where})",
+                   f.transactions / f.taps, ""),
+        ]  # fmt: skip
     return [
-        Figure("answers", f"answers per second ({taps:,} taps, SQLite)", f.per_second, "/s",
-               target=">= 500/s", met=f.per_second >= 500),
-        Figure("answers", "tap to callback answer, p50", f.p50 * 1000, "ms"),
-        Figure("answers", "tap to callback answer, p95", f.p95 * 1000, "ms",
-               target="< 50 ms", met=f.p95 < 0.05),
-        Figure("answers", "answers stored", float(f.stored), "", target=f"{taps:,}",
-               met=f.stored == taps),
+        Figure("answers", f"long polling, end to end: answers per second ({f.taps:,} taps, "
+               f"{where})", f.per_second, "/s"),
+        Figure("answers", f"polling: tap to callback answer, p50 ({where})", f.p50 * 1000, "ms"),
+        Figure("answers", f"polling: tap to callback answer, p95 ({where})", f.p95 * 1000, "ms"),
+        Figure("answers", f"polling: answers stored ({where})", float(f.stored), "",
+               target=f"{f.taps:,}", met=f.stored == f.taps),
     ]  # fmt: skip
+
+
+# Figures per database: six fed, then four polling.
+FIGURES_PER_DATABASE = 10
+
+
+def run(quick: bool) -> list[Figure]:
+    """The answers benchmark's figures: fed and polling, on each database."""
+    taps = QUICK if quick else FULL
+    result: list[Figure] = []
+    for kind in databases():
+        for mode in MODES:
+            result.extend(figures(asyncio.run(measure(taps, mode=mode, database_kind=kind))))
+    return result
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["serve-sandbox"]:
+        asyncio.run(serve_sandbox())
+    else:
+        for figure in run(quick="--quick" in sys.argv[1:]):
+            print(f"{figure.name}: {figure.n1:.2f} {figure.unit}")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.commands import menu
 from bot.context import AppData, N1Context
@@ -16,6 +16,7 @@ from bot.errors import on_error
 from bot.handlers.registry import register_handlers
 from bot.jobs import start_jobs
 from bot.services import Services
+from bot.update_order import ChatOrderedUpdateProcessor
 from core.callbacks import CallbackCodec, derive_key
 from core.clock import Clock
 from core.settings import Settings
@@ -27,6 +28,11 @@ from scheduler.schedules import reschedule
 logger = logging.getLogger(__name__)
 
 N1Application = Application[Any, N1Context, Any, Any, AppData, Any]
+
+# Updates handled at the same time (each chat's still one at a time, in order). Enough to
+# keep the store and the Bot API busy while some updates wait on them; more only queues
+# longer for the database's connections (SQLite has one writer, PostgreSQL a pool of 20).
+CONCURRENT_UPDATES = 32
 
 
 async def open_services(application: N1Application) -> None:
@@ -72,6 +78,7 @@ def build_application(
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(context_types)
+        .concurrent_updates(ChatOrderedUpdateProcessor(CONCURRENT_UPDATES))
         .post_init(open_services)
         .post_shutdown(close_services)
         .build()
@@ -85,11 +92,14 @@ def build_application(
 
 
 @asynccontextmanager
-async def running_bot(application: N1Application) -> AsyncIterator[Services]:
+async def running_bot(
+    application: N1Application, *, polling: bool = True
+) -> AsyncIterator[Services]:
     """Run the bot with long polling inside the current event loop (demo, tests, benchmarks).
 
     `run_polling` owns its loop and signals; this does the same steps for code that already
-    runs in a loop.
+    runs in a loop. With `polling=False` nothing fetches updates: the caller puts them on
+    `application.update_queue` itself (the answers benchmark feeds synthetic ones).
     """
     async with application:
         await open_services(application)
@@ -98,16 +108,73 @@ async def running_bot(application: N1Application) -> AsyncIterator[Services]:
         try:
             await application.start()
             assert application.updater is not None
-            await application.updater.start_polling(
-                poll_interval=0, timeout=1, allowed_updates=allowed_updates()
-            )
+            if polling:
+                await application.updater.start_polling(
+                    poll_interval=0, timeout=1, allowed_updates=allowed_updates()
+                )
             try:
                 yield services
             finally:
-                await application.updater.stop()
+                if polling:
+                    await application.updater.stop()
                 await application.stop()
         finally:
             await close_services(application)
+
+
+# Handler groups around N1's own (group 0), for `watch_handling`.
+_FIRST_GROUP, _LAST_GROUP = -1_000, 1_000
+
+
+def watch_handling(
+    application: N1Application,
+    *,
+    started: Callable[[int], None],
+    finished: Callable[[int], None],
+) -> None:
+    """Call `started(update_id)` before N1's handlers see an update, and `finished(update_id)`
+    after they are done with it (benchmarks time and count with these). Both run in the
+    task that handles the update."""
+
+    async def first(update: Update, context: N1Context) -> None:
+        del context
+        started(update.update_id)
+
+    async def last(update: Update, context: N1Context) -> None:
+        del context
+        finished(update.update_id)
+
+    application.add_handler(TypeHandler(Update, first), group=_FIRST_GROUP)
+    application.add_handler(TypeHandler(Update, last), group=_LAST_GROUP)
+
+
+async def feed_update(application: N1Application, data: dict[str, Any]) -> int:
+    """Parse `data` as the Bot API sends an update and queue it for the handlers, as the
+    updater does after `getUpdates`; returns the update's id."""
+    update = Update.de_json(data, application.bot)
+    await application.update_queue.put(update)
+    return update.update_id
+
+
+async def take_updates(application: N1Application, count: int) -> list[dict[str, Any]]:
+    """Take `count` updates waiting at the Bot API (`getUpdates`, confirming them), as JSON.
+
+    For a bot that does not poll: a benchmark makes its updates ahead of time.
+    """
+    taken: list[dict[str, Any]] = []
+    offset = 0
+    while len(taken) < count:
+        batch = await application.bot.get_updates(
+            offset=offset, limit=min(100, count - len(taken)), timeout=0,
+            allowed_updates=allowed_updates(),
+        )  # fmt: skip
+        if not batch:
+            raise LookupError(f"{len(taken)} of {count} updates are waiting at the Bot API")
+        taken.extend(update.to_dict() for update in batch)
+        offset = batch[-1].update_id + 1
+    # Confirm the last ones too, so they are not sent again.
+    await application.bot.get_updates(offset=offset, limit=1, timeout=0)
+    return taken
 
 
 def allowed_updates() -> list[str]:

@@ -37,12 +37,13 @@ The rules (DESIGN.md section 3):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final, TypeVar
 
 from core.checkin_items import activity_item
 from core.markers import MARKERS, MarkerId
@@ -226,20 +227,37 @@ class MarkerProgress:
 
     @property
     def comparisons(self) -> tuple[Comparison, ...]:
-        """The references this week could be compared with."""
-        return tuple(c for c in (self.vs_weeks_ago, self.vs_baseline) if c is not None)
+        """The references this week could be compared with (three weeks ago first)."""
+        then, base = self.vs_weeks_ago, self.vs_baseline
+        if then is None:
+            return () if base is None else (base,)
+        return (then,) if base is None else (then, base)
 
+    # These two run for every person every week: written out rather than built from
+    # `comparisons`, with the same result (on a tie, three weeks ago is the one kept).
     @property
     def improved(self) -> Comparison | None:
         """The clearest counted improvement, if any."""
-        better = [c for c in self.comparisons if c.direction is Direction.BETTER]
-        return max(better, key=_clearness, default=None)
+        then, base = self.vs_weeks_ago, self.vs_baseline
+        if then is not None and then.direction is not Direction.BETTER:
+            then = None
+        if base is None or base.direction is not Direction.BETTER:
+            return then
+        if then is None or _clearness(base) > _clearness(then):
+            return base
+        return then
 
     @property
     def worsened(self) -> Comparison | None:
         """The clearest counted worsening, if any."""
-        worse = [c for c in self.comparisons if c.direction is Direction.WORSE]
-        return min(worse, key=lambda c: c.steps, default=None)
+        then, base = self.vs_weeks_ago, self.vs_baseline
+        if then is not None and then.direction is not Direction.WORSE:
+            then = None
+        if base is None or base.direction is not Direction.WORSE:
+            return then
+        if then is None or base.steps < then.steps:
+            return base
+        return then
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -302,13 +320,9 @@ class WeeklyProgress:
         self, *, include_pain: bool = False
     ) -> list[tuple[MarkerProgress, Comparison]]:
         """Counted improvements, clearest first (pain only when asked for)."""
-        found = [
-            (m, c)
-            for m in self.markers
-            if (include_pain or not MARKERS[m.marker].is_pain) and (c := m.improved) is not None
-        ]
+        found = self._improvements(include_pain=include_pain)
         # Clearest first; among equals, the design's marker order (moving freely first).
-        found.sort(key=lambda mc: (_clearness(mc[1]), -_order(mc[0].marker)), reverse=True)
+        found.sort(key=_rank, reverse=True)
         return found
 
     @property
@@ -316,8 +330,18 @@ class WeeklyProgress:
         """The clearest non-pain improvement, which a summary leads with (None: none)."""
         if self.building_baseline:
             return None
-        found = self.improvements()
-        return found[0] if found else None
+        # What `improvements()[0]` is (a stable sort's first is max()'s first), unsorted.
+        return max(self._improvements(), key=_rank, default=None)
+
+    def _improvements(
+        self, *, include_pain: bool = False
+    ) -> list[tuple[MarkerProgress, Comparison]]:
+        """Counted improvements, in marker order (pain only when asked for)."""
+        return [
+            (m, c)
+            for m in self.markers
+            if (include_pain or m.marker not in _PAIN) and (c := m.improved) is not None
+        ]
 
     @property
     def pain_improved(self) -> Comparison | None:
@@ -334,8 +358,56 @@ def _clearness(comparison: Comparison) -> tuple[float, float, int]:
     return (comparison.steps, share, int(comparison.reference is Reference.WEEKS_AGO))
 
 
-def _order(marker: MarkerId) -> int:
-    return list(MarkerId).index(marker)
+# Markers about pain itself: mentioned last, never led with.
+_PAIN: Final = frozenset(marker for marker in MarkerId if MARKERS[marker].is_pain)
+# The design's marker order (moving freely first), to break ties between improvements.
+_ORDER: Final = {marker: index for index, marker in enumerate(MarkerId)}
+
+
+def _rank(found: tuple[MarkerProgress, Comparison]) -> tuple[tuple[float, float, int], int]:
+    """How an improvement ranks: clearest first; among equals, the earlier marker."""
+    return _clearness(found[1]), -_ORDER[found[0].marker]
+
+
+_Frozen = TypeVar("_Frozen")
+
+
+def fast_constructor(cls: type[_Frozen]) -> Callable[..., _Frozen]:
+    """A keyword-only constructor for a frozen, slotted dataclass, for the weekly hot path.
+
+    A frozen dataclass's own `__init__` stores each field through `object.__setattr__` (to
+    get past the class's refusal to be changed), several times the cost of a plain store;
+    for everyone's week that was a third of the analysis. This stores straight into the
+    slots, with code generated once per class (as `dataclasses` generates `__init__`). The
+    instance is exactly what `cls(**values)` makes, still frozen to everyone else. Every
+    field must be given (no defaults are filled in), and classes with a `__post_init__` or
+    a field left out of `__init__` are refused.
+    """
+    if not is_dataclass(cls) or "__slots__" not in vars(cls) or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} is not a slotted dataclass without __post_init__")
+    if not cls.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+        raise TypeError(f"{cls.__name__} is not frozen: its own __init__ is as fast")
+    names = [f.name for f in fields(cls)]
+    if not all(f.init for f in fields(cls)) or not all(n.isidentifier() for n in names):
+        raise TypeError(f"{cls.__name__} has a field this constructor cannot set")
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    namespace |= {f"_set_{name}": getattr(cls, name).__set__ for name in names}
+    source = (
+        f"def make(*, {', '.join(names)}):\n"
+        "    instance = _new(_cls)\n"
+        + "".join(f"    _set_{name}(instance, {name})\n" for name in names)
+        + "    return instance\n"
+    )
+    # Safe: every name in the source was checked above and comes from the class itself.
+    exec(source, namespace)
+    made: Callable[..., _Frozen] = namespace["make"]
+    return made
+
+
+_comparison: Final = fast_constructor(Comparison)
+_marker_progress: Final = fast_constructor(MarkerProgress)
+_weekly_progress: Final = fast_constructor(WeeklyProgress)
+make_week_answers: Final = fast_constructor(WeekAnswers)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,7 +416,11 @@ def _order(marker: MarkerId) -> int:
 
 def median(values: Sequence[float]) -> float:
     """The median of a non-empty sequence."""
-    ordered = sorted(values)
+    return _median_of_sorted(sorted(values))
+
+
+def _median_of_sorted(ordered: Sequence[float]) -> float:
+    """The median of a non-empty sequence already in ascending order."""
     middle = len(ordered) // 2
     if len(ordered) % 2:
         return float(ordered[middle])
@@ -379,13 +455,30 @@ def compare(
     if len(now) < MIN_ANSWERS or len(then) < MIN_ANSWERS:
         return None
     higher_is_better = MARKERS[marker].higher_is_better
-    good_now = _good(now, higher_is_better)
-    now_median = median(good_now)
+    good_now = sorted(_good(now, higher_is_better))
+    return _compare(
+        good_now, _median_of_sorted(good_now), higher_is_better, then, reference, weeks_ago
+    )
+
+
+def _compare(
+    good_now: list[int],
+    now_median: float,
+    higher_is_better: bool,
+    then: Sequence[int] | None,
+    reference: Reference,
+    weeks_ago: int,
+) -> Comparison | None:
+    """`compare`, given this week's "goodness" values sorted and their median (worked out
+    once per marker for both references). None: too few answers in `then`."""
+    if then is None or len(then) < MIN_ANSWERS:
+        return None
     then_median = median(_good(then, higher_is_better))
     steps = now_median - then_median
     answers = len(good_now)
-    better = sum(1 for g in good_now if g >= then_median + SCALE_STEP)
-    worse = sum(1 for g in good_now if g <= then_median - SCALE_STEP)
+    # Counted on the sorted values: at least a step better, and at most a step worse.
+    better = answers - bisect_left(good_now, then_median + SCALE_STEP)
+    worse = bisect_right(good_now, then_median - SCALE_STEP)
     # "Held": a full step beyond the reference on more than half of this week's answers.
     if steps >= SCALE_STEP and better * 2 > answers:
         direction, held = Direction.BETTER, better
@@ -398,7 +491,7 @@ def compare(
     if not higher_is_better:
         now_value, then_value = _TOP_PLUS_BOTTOM - now_value, _TOP_PLUS_BOTTOM - then_value
         now_median, then_median = _TOP_PLUS_BOTTOM - now_median, _TOP_PLUS_BOTTOM - then_median
-    return Comparison(
+    return _comparison(
         reference=reference,
         weeks_ago=weeks_ago,
         now_value=now_value,
@@ -412,13 +505,18 @@ def compare(
     )
 
 
-def _activity(position: int, week: WeekAnswers) -> ActivityProgress | None:
-    item = activity_item(position)
-    now_values = week.this_week.get(item, ())
-    then_values = week.weeks_ago.get(item, ())
+def _activity(
+    position: int,
+    item: str,
+    this_week: Mapping[str, Sequence[int]],
+    weeks_ago: Mapping[str, Sequence[int]],
+    baseline: Mapping[str, Sequence[int]],
+) -> ActivityProgress | None:
+    now_values = this_week.get(item, ())
+    then_values = weeks_ago.get(item, ())
     reference: Reference | None = Reference.WEEKS_AGO
     if not then_values:
-        then_values, reference = week.baseline.get(item, ()), Reference.BASELINE
+        then_values, reference = baseline.get(item, ()), Reference.BASELINE
     if not now_values and not then_values:
         return None
     now = median(now_values) if now_values else None
@@ -438,61 +536,105 @@ def _activity(position: int, week: WeekAnswers) -> ActivityProgress | None:
 
 def _reframe(values: Sequence[int]) -> int | None:
     # "About the same" (3) is the middle: a split answer is read toward it, never past it.
+    if len(values) == 1:  # asked weekly: usually one answer (nothing to sort)
+        return _round_toward(float(values[0]), 3)
     return _round_toward(median(values), 3) if values else None
 
 
+# What `analyse` looks up for each daily marker, worked out once: the marker, its key in
+# `WeekAnswers`, its direction, and whether its worsening marks a flare week.
+_DAILY: Final = tuple(
+    (marker, marker.value, MARKERS[marker].higher_is_better, marker in FLARE_MARKERS)
+    for marker in DAILY_MARKERS
+)
+_ACTIVITIES: Final = tuple(enumerate(ACTIVITY_ITEMS, start=1))
+_REFRAME: Final = MarkerId.REFRAME.value
+# Most markers of a week are answered once, which leaves nothing to compare: their progress
+# is one of these few values, made once and shared (frozen, so sharing is safe).
+_ANSWERED_ONCE: Final = {
+    (marker, value): MarkerProgress(marker=marker, answers=1, median=float(value))
+    for marker in DAILY_MARKERS
+    for value in range(1, 6)
+}
+_TO_WEEK_START: Final = timedelta(days=WEEK_DAYS - 1)
+_BASELINE_SPAN: Final = timedelta(days=BASELINE_DAYS)
+
+
 def analyse(week: WeekAnswers) -> WeeklyProgress:
-    """One person's weekly progress against their own baseline and three weeks ago."""
+    """One person's weekly progress against their own baseline and three weeks ago.
+
+    Runs for every person every week (scale.md B7), so each marker's answers are sorted once
+    and compared with both references from there; the results are those of the rules above
+    (tests/progress/reference_analysis.py keeps the plain version they are checked against).
+    """
     this_week, weeks_ago, baseline = week.this_week, week.weeks_ago, week.baseline
-    in_first_weeks = week.week_start < baseline_end(week.baseline_start)
+    week_start = week.week_end - _TO_WEEK_START
+    in_first_weeks = week_start < week.baseline_start + _BASELINE_SPAN
     weeks_since_start = max(2, (week.week_end - week.baseline_start).days // WEEK_DAYS)
     markers: list[MarkerProgress] = []
     comparable = flare = False
-    for marker in DAILY_MARKERS:
-        now = this_week.get(marker, ())
+    for marker, key, higher_is_better, flares in _DAILY:
+        now = this_week.get(key)
         if not now:
             continue
-        vs_baseline = vs_weeks_ago = None
+        answers = len(now)
         # Comparisons need two answers this week; none while the baseline is being built.
-        if len(now) >= MIN_ANSWERS and not in_first_weeks:
-            vs_baseline = compare(
-                marker,
-                now,
-                baseline.get(marker, ()),
-                Reference.BASELINE,
-                weeks_since_start,
-            )
-            vs_weeks_ago = compare(
-                marker, now, weeks_ago.get(marker, ()), Reference.WEEKS_AGO, WEEKS_AGO
-            )
-        progress = MarkerProgress(
+        if answers < MIN_ANSWERS or in_first_weeks:
+            shared = _ANSWERED_ONCE.get((marker, now[0])) if answers == 1 else None
+            if shared is None:
+                shared = _marker_progress(
+                    marker=marker,
+                    answers=answers,
+                    median=median(now),
+                    vs_baseline=None,
+                    vs_weeks_ago=None,
+                )
+            markers.append(shared)
+            continue
+        ordered = sorted(now)
+        good = ordered if higher_is_better else [_TOP_PLUS_BOTTOM - v for v in ordered[::-1]]
+        good_median = _median_of_sorted(good)
+        vs_baseline = _compare(
+            good,
+            good_median,
+            higher_is_better,
+            baseline.get(key),
+            Reference.BASELINE,
+            weeks_since_start,
+        )
+        vs_weeks_ago = _compare(
+            good, good_median, higher_is_better, weeks_ago.get(key), Reference.WEEKS_AGO, WEEKS_AGO
+        )
+        progress = _marker_progress(
             marker=marker,
-            answers=len(now),
-            median=median(now),
+            answers=answers,
+            median=_median_of_sorted(ordered),
             vs_baseline=vs_baseline,
             vs_weeks_ago=vs_weeks_ago,
         )
         markers.append(progress)
         if vs_baseline is not None or vs_weeks_ago is not None:
             comparable = True
-            if marker in FLARE_MARKERS and progress.worsened is not None:
+            if flares and progress.worsened is not None:
                 flare = True
-    activities = tuple(
-        found
-        for position in range(1, MAX_ACTIVITIES + 1)
-        if (found := _activity(position, week)) is not None
-    )
-    reframe = MarkerId.REFRAME
+    activities: list[ActivityProgress] = []
+    for position, item in _ACTIVITIES:
+        # Most weeks rate no activity: the lookups alone settle it.
+        if item in this_week or item in weeks_ago or item in baseline:
+            found = _activity(position, item, this_week, weeks_ago, baseline)
+            if found is not None:
+                activities.append(found)
+    reframe = _REFRAME
     before = weeks_ago.get(reframe) or baseline.get(reframe, ())
-    return WeeklyProgress(
+    return _weekly_progress(
         patient_id=week.patient_id,
-        week_start=week.week_start,
+        week_start=week_start,
         week_end=week.week_end,
         days=week.days,
         in_first_weeks=in_first_weeks,
         building_baseline=in_first_weeks or not comparable,
         markers=tuple(markers),
-        activities=activities,
+        activities=tuple(activities),
         reframe_now=_reframe(this_week.get(reframe, ())),
         reframe_before=None if in_first_weeks else _reframe(before),
         flare=flare,

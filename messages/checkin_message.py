@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from core.callbacks import CallbackCodec
 from core.domain import CheckIn
@@ -84,21 +85,28 @@ def answer_words(item: str, value: int | None) -> str:
     return MARKERS[MarkerId(item)].label(value)
 
 
+@lru_cache(maxsize=64)
+def _scale(item: str) -> tuple[tuple[tuple[str, int], ...], int]:
+    """An item's answer buttons as (label, value), and how many go in the first row.
+
+    Cached: the same for everyone, and the tick renders thousands of check-ins at once.
+    """
+    if is_activity(item):
+        return tuple((str(v), v) for v in ACTIVITY_SCALE), 6
+    marker = MARKERS[MarkerId(item)]
+    # Three then two: five labels in one row are cut off on a phone screen.
+    return tuple((marker.label(v), v) for v in range(1, 6)), 3
+
+
 def _answer_rows(
     codec: CallbackCodec, patient_id: int, check_in: CheckIn, index: int
 ) -> list[tuple[Button, ...]]:
-    item = check_in.items[index]
-    if is_activity(item):
-        values = list(ACTIVITY_SCALE)
-        buttons = [Button(str(v), codec.answer(patient_id, check_in.id, index, v)) for v in values]
-        return [tuple(buttons[:6]), tuple(buttons[6:])]
-    marker = MARKERS[MarkerId(item)]
+    scale, first_row = _scale(check_in.items[index])
     buttons = [
-        Button(marker.label(v), codec.answer(patient_id, check_in.id, index, v))
-        for v in range(1, 6)
+        Button(label, codec.answer(patient_id, check_in.id, index, value))
+        for label, value in scale
     ]
-    # Three then two: five labels in one row are cut off on a phone screen.
-    return [tuple(buttons[:3]), tuple(buttons[3:])]
+    return [tuple(buttons[:first_row]), tuple(buttons[first_row:])]
 
 
 def render_checkin(state: CheckInState, codec: CallbackCodec) -> OutgoingMessage:

@@ -1,23 +1,27 @@
 """Opening a check-in: choosing its items, writing its row, and rendering its message.
 
-The tick (scheduled check-ins), onboarding (the baseline) and /checkin (on demand) all open
-check-ins through `open_checkin`, inside the caller's transaction.
+Onboarding (the baseline) and /checkin (on demand) open one check-in through `open_checkin`;
+the tick opens a batch of scheduled ones through `open_checkins`, in a fixed number of SQL
+statements per batch. Both run inside the caller's transaction and give the same check-ins
+and messages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.callbacks import CallbackCodec
 from core.checkin_items import activity_item, chosen_days, items_for
-from core.domain import CheckIn, CheckInSlot, Patient
+from core.domain import CheckIn, CheckInSlot, CheckInStatus, Patient
 from core.markers import MarkerId
 from core.ports import OutgoingMessage
 from core.store.repositories import ActivityRepository, CheckInRepository
+from core.store.repositories.check_ins import NewCheckIn
 from messages.checkin_message import CheckInState, first_open_item, render_checkin
 
 BASELINE_ITEMS = (
@@ -67,6 +71,8 @@ def choose_items(
     return items
 
 
+# Cached: the same line for everyone in a tick's batch, and date formatting is not free.
+@lru_cache(maxsize=64)
 def heading(slot: CheckInSlot, local_date: date) -> str:
     """The first line of a check-in message."""
     if slot is CheckInSlot.BASELINE:
@@ -77,12 +83,15 @@ def heading(slot: CheckInSlot, local_date: date) -> str:
     return f"Your check-in for {local_date:%A} {local_date.day} {local_date:%B}"
 
 
-async def checkin_state(
-    session: AsyncSession, check_in: CheckIn, *, showing: int | None = None, closing: str = ""
+def state_of(
+    check_in: CheckIn,
+    answers: Mapping[str, int | None],
+    activities: Mapping[int, str],
+    *,
+    showing: int | None = None,
+    closing: str = "",
 ) -> CheckInState:
-    """The state of a check-in as stored, showing `showing` or its first open item."""
-    answers = {a.item: a.value for a in await CheckInRepository(session).answers(check_in.id)}
-    activities = await ActivityRepository(session).labels(check_in.patient_id)
+    """The state of a check-in given its answers, showing `showing` or its first open item."""
     return CheckInState(
         check_in=check_in,
         answers=answers,
@@ -91,6 +100,15 @@ async def checkin_state(
         heading=heading(CheckInSlot(check_in.slot), check_in.local_date),
         closing=closing,
     )
+
+
+async def checkin_state(
+    session: AsyncSession, check_in: CheckIn, *, showing: int | None = None, closing: str = ""
+) -> CheckInState:
+    """The state of a check-in as stored, showing `showing` or its first open item."""
+    answers = {a.item: a.value for a in await CheckInRepository(session).answers(check_in.id)}
+    activities = await ActivityRepository(session).labels(check_in.patient_id)
+    return state_of(check_in, answers, activities, showing=showing, closing=closing)
 
 
 async def open_checkin(
@@ -114,5 +132,102 @@ async def open_checkin(
         closes_at=closes_at,
         now=now,
     )
-    state = await checkin_state(session, check_in)
+    # A check-in created just now has no answers yet; one that existed may have some.
+    answers = {} if created else {a.item: a.value for a in await check_ins.answers(check_in.id)}
+    state = state_of(check_in, answers, activities)
     return OpenedCheckIn(check_in, render_checkin(state, codec), created)
+
+
+@dataclass(frozen=True)
+class CheckInRequest:
+    """A check-in to open for a person on a local date; MISSED_DOWNTIME only records it."""
+
+    patient: Patient
+    local_date: date
+    slot: CheckInSlot
+    closes_at: datetime
+    status: CheckInStatus = CheckInStatus.OPEN
+
+
+@dataclass(frozen=True)
+class BatchOpened:
+    """A check-in of a batch, with its message when it is to be queued (open, never sent)."""
+
+    check_in: CheckIn
+    created: bool
+    message: OutgoingMessage | None
+
+
+def _key(patient_id: int, local_date: date, slot: str) -> tuple[int, date, str]:
+    return (patient_id, local_date, slot)
+
+
+async def open_checkins(
+    session: AsyncSession,
+    requests: Sequence[CheckInRequest],
+    *,
+    now: datetime,
+    codec: CallbackCodec,
+    known: Iterable[CheckIn] = (),
+) -> list[BatchOpened]:
+    """Create (or find) many check-ins at once and render those still to be sent.
+
+    The set-based twin of `open_checkin`, for the tick: the result is in the order of
+    `requests`, and the check-ins and messages are the ones `open_checkin` would give.
+    `known` holds check-ins the caller has already read (any that exist for these keys),
+    so they are neither created again nor read again. Statements, whatever the number of
+    requests: the activity labels, one INSERT, and only when needed a read of keys that
+    conflicted without being known and a read of the answers of existing open check-ins.
+    """
+    if not requests:
+        return []
+    check_ins = CheckInRepository(session)
+    found = {_key(c.patient_id, c.local_date, c.slot): c for c in known}
+    activities = await check_ins.activity_labels({r.patient.id for r in requests})
+    wanted: dict[tuple[int, date, str], NewCheckIn] = {}
+    for request in requests:
+        key = _key(request.patient.id, request.local_date, request.slot.value)
+        if key not in found and key not in wanted:
+            items = choose_items(
+                request.patient, request.local_date, request.slot, activities[request.patient.id]
+            )
+            wanted[key] = NewCheckIn(
+                patient_id=request.patient.id,
+                local_date=request.local_date,
+                slot=request.slot.value,
+                items=items,
+                closes_at=request.closes_at,
+                status=request.status,
+            )
+    created = {
+        _key(c.patient_id, c.local_date, c.slot): c
+        for c in await check_ins.create_many(list(wanted.values()), now)
+    }
+    if len(created) < len(wanted):  # created meanwhile by someone else: read them
+        others = await check_ins.on_dates({key[0] for key in wanted}, {key[1] for key in wanted})
+        found.update((_key(c.patient_id, c.local_date, c.slot), c) for c in others)
+    found.update(created)
+    opened: list[tuple[CheckIn, bool, bool]] = []  # (check-in, created, to render)
+    for request in requests:
+        key = _key(request.patient.id, request.local_date, request.slot.value)
+        check_in = found.get(key)
+        if check_in is None:  # pragma: no cover - the conflicting row cannot vanish
+            raise RuntimeError("a check-in insert conflicted but no check-in was found")
+        render = (
+            request.status is CheckInStatus.OPEN
+            and check_in.status is CheckInStatus.OPEN
+            and check_in.sent_at is None
+        )
+        opened.append((check_in, key in created, render))
+    # Only check-ins that existed before can have answers: read theirs, in one query.
+    existing = [c.id for c, new, render in opened if render and not new]
+    answers = await check_ins.answers_of(existing) if existing else {}
+    result: list[BatchOpened] = []
+    for check_in, new, render in opened:
+        message = None
+        if render:
+            given = {a.item: a.value for a in answers.get(check_in.id, ())}
+            state = state_of(check_in, given, activities[check_in.patient_id])
+            message = render_checkin(state, codec)
+        result.append(BatchOpened(check_in, new, message))
+    return result

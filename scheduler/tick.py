@@ -8,6 +8,15 @@ message in the outbox under the idempotency key `checkin:<check_in_id>`, and adv
 A kill at any point rolls the batch back whole, so nothing is lost and nothing is queued twice.
 Due nudges are claimed and queued the same way.
 
+The usual check-ins of a batch (an active person, not backed off to "the door is open") are
+fired set-based, in the same six statements whatever the batch's size: the claim (rows and
+people), their check-ins on the day, their activities, one INSERT of the check-ins, one of
+the messages, and one UPDATE of the rows (an executemany). Only rare cases add one: a
+check-in that already existed (its answers), a change of back-off level. The rest (pauses
+that ended, stopped people, the door opening, weekly summaries) go one row at a time. If a
+batch raises, its rows are tried again one per transaction, and a row that raises on its own
+is set aside for a while, so it cannot block the others.
+
 Check-ins that fell due while N1 was down are still sent if their window is open and it is not
 quiet hours; otherwise they are recorded as `missed_downtime`.
 """
@@ -18,8 +27,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any, Final, Generic, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -44,12 +55,13 @@ from core.store.repositories import (
     PatientRepository,
     ScheduleRepository,
 )
-from core.store.repositories.schedules import DueNudge, DueSchedule
+from core.store.repositories.outbox import NewOutboxMessage
+from core.store.repositories.schedules import DueNudge, DueSchedule, ScheduleStep
 from messages.catalogue import Catalogue, load_catalogue
 from messages.summary import ComposedSummary
 from scheduler import texts
 from scheduler.backoff import BackoffLevel, level_at, quiet_since
-from scheduler.checkins import choose_items, open_checkin
+from scheduler.checkins import CheckInRequest, choose_items, open_checkin, open_checkins
 from scheduler.local_time import local_date_of
 from scheduler.nudges import nudge_message, nudge_should_go
 from scheduler.planning import Slot, in_quiet_hours
@@ -73,6 +85,8 @@ LATE_AFTER: Final = timedelta(minutes=10)
 SUMMARY_LATE_LIMIT: Final = timedelta(hours=12)
 # A row whose processing raised is tried again after this long (so it cannot block the rest).
 RETRY_FAILED_AFTER: Final = timedelta(minutes=15)
+# Check-ins of these slots on the day replace the scheduled one (no second check-in that day).
+OTHER_SLOTS: Final = (CheckInSlot.BASELINE.value, CheckInSlot.ONDEMAND.value)
 
 T = TypeVar("T")
 
@@ -141,13 +155,34 @@ async def queue_message(
 
 @dataclass(frozen=True)
 class _Phase(Generic[T]):
-    """One kind of due work: how to claim it, fire one item, and set a failing one aside."""
+    """One kind of due work: how to claim it, fire a batch or one item, set one aside."""
 
     name: str
     claim: Callable[[AsyncSession, datetime, int], Awaitable[Sequence[T]]]
+    fire_batch: Callable[[AsyncSession, Sequence[T], datetime, TickReport], Awaitable[None]]
     fire: Callable[[AsyncSession, T, datetime, TickReport], Awaitable[None]]
     set_aside: Callable[[AsyncSession, T, datetime], Awaitable[None]]
     ident: Callable[[T], int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What firing a due check-in does: its slot, when it closes, whether it goes, what next."""
+
+    slot: Slot
+    closes_at: datetime
+    # False: its window closed, or N1 came back late inside quiet hours (`missed_downtime`).
+    send: bool
+    following: Slot | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Usual:
+    """A due check-in of an active person that the set-based path fires."""
+
+    due: DueSchedule
+    step: _Step
+    level: BackoffLevel
 
 
 class Ticker:
@@ -179,10 +214,20 @@ class Ticker:
         self._pause = pause_between_batches
         self._swept = False
         self._schedules: _Phase[DueSchedule] = _Phase(
-            "schedule", self._claim_schedules, self._fire_schedule, self._set_schedule_aside, _sid
+            "schedule",
+            self._claim_schedules,
+            self._fire_schedules,
+            self._fire_schedule,
+            self._set_schedule_aside,
+            _sid,
         )
         self._nudges: _Phase[DueNudge] = _Phase(
-            "nudge", self._claim_nudges, self._fire_nudge, self._set_nudge_aside, _cid
+            "nudge",
+            self._claim_nudges,
+            self._fire_nudges,
+            self._fire_nudge,
+            self._set_nudge_aside,
+            _cid,
         )
 
     async def tick(self) -> TickReport:
@@ -236,8 +281,7 @@ class Ticker:
         batch = TickReport()  # counted only once the batch has committed
         async with self._session_factory.begin() as session:
             items = await phase.claim(session, now, self._batch_size)
-            for item in items:
-                await phase.fire(session, item, now, batch)
+            await phase.fire_batch(session, items, now, batch)
         report.add(batch)
         return len(items)
 
@@ -289,6 +333,94 @@ class Ticker:
             now=now,
         )
 
+    async def _fire_schedules(
+        self, session: AsyncSession, dues: Sequence[DueSchedule], now: datetime, report: TickReport
+    ) -> None:
+        """Fire a claimed batch: the usual check-ins set-based, anything else row by row."""
+        usual: list[_Usual] = []
+        rest: list[DueSchedule] = []
+        for due in dues:
+            planned = _usual_checkin(due, now)
+            if planned is None:
+                rest.append(due)
+            else:
+                usual.append(planned)
+        if usual:
+            await self._fire_usual_checkins(session, usual, now, report)
+        # Rows of different people do not touch each other's data; a person's summary row
+        # reads answers, which a check-in opened just now does not have.
+        for due in rest:
+            await self._fire_schedule(session, due, now, report)
+
+    async def _fire_usual_checkins(
+        self, session: AsyncSession, usual: Sequence[_Usual], now: datetime, report: TickReport
+    ) -> None:
+        """What `_fire_checkin` does for each, in a fixed number of statements for them all."""
+        check_ins = CheckInRepository(session)
+        # One read of everyone's check-ins on their day: a baseline or on-demand one means
+        # no scheduled check-in that day; a scheduled one that exists is found, not remade.
+        known = await check_ins.on_dates(
+            {u.due.patient.id for u in usual}, {u.step.slot.local_date for u in usual}
+        )
+        taken = {(c.patient_id, c.local_date) for c in known if c.slot in OTHER_SLOTS}
+        firing: list[_Usual] = []
+        requests: list[CheckInRequest] = []
+        for item in usual:
+            patient, step = item.due.patient, item.step
+            if (patient.id, step.slot.local_date) in taken:
+                report.skipped += 1  # onboarding's baseline or /checkin already asked today
+                continue
+            firing.append(item)
+            requests.append(
+                CheckInRequest(
+                    patient=patient,
+                    local_date=step.slot.local_date,
+                    slot=CheckInSlot.DAILY,
+                    closes_at=step.closes_at,
+                    status=CheckInStatus.OPEN if step.send else CheckInStatus.MISSED_DOWNTIME,
+                )
+            )
+        opened = await open_checkins(session, requests, now=now, codec=self._codec, known=known)
+        messages: list[NewOutboxMessage] = []
+        for item, result in zip(firing, opened, strict=True):
+            if not item.step.send:
+                report.checkins_missed += 1
+            elif result.message is not None:
+                payload = result.message.to_payload()
+                payload["check_in_id"] = result.check_in.id
+                messages.append(
+                    NewOutboxMessage(
+                        idempotency_key=f"checkin:{result.check_in.id}",
+                        chat_id=item.due.patient.chat_id,
+                        kind=OutboxKind.CHECKIN.value,
+                        payload=payload,
+                        patient_id=item.due.patient.id,
+                    )
+                )
+        queued = await OutboxRepository(session).enqueue_many(messages, now)
+        report.checkins_queued += len(queued)
+        schedules = ScheduleRepository(session)
+        await schedules.set_backoff_levels(
+            {
+                item.due.patient.id: item.level
+                for item in usual
+                if item.level != item.due.patient.backoff_level
+            }
+        )
+        await schedules.advance_many(
+            [
+                ScheduleStep(
+                    item.due.schedule.id,
+                    next_due_at=None if item.step.following is None else item.step.following.at,
+                    due_local_date=(
+                        None if item.step.following is None else item.step.following.local_date
+                    ),
+                )
+                for item in usual
+            ],
+            now,
+        )
+
     async def _fire_schedule(
         self, session: AsyncSession, due: DueSchedule, now: datetime, report: TickReport
     ) -> None:
@@ -306,12 +438,6 @@ class Ticker:
             due_local_date=None if slot is None else slot.local_date,
             now=now,
         )
-
-    async def _current_slot(self, due: DueSchedule, plan: Plan) -> Slot:
-        due_at = due.schedule.next_due_at
-        assert due_at is not None  # claimed because it is due
-        local_date = due.schedule.due_local_date or local_date_of(due_at, plan.zone)
-        return Slot(local_date, due_at)
 
     async def _active_patient(
         self, session: AsyncSession, due: DueSchedule, plan: Plan | None, now: datetime
@@ -346,14 +472,11 @@ class Ticker:
         if level is BackoffLevel.DOOR_OPEN:
             await self._door_open(session, patient, now, report)
             return
-        slot = await self._current_slot(due, plan)
-        closes_at = checkin_window(plan, slot)
-        following = next_checkin(plan, plan.planned_at(slot), level=level)
-        late = now - slot.at > LATE_AFTER
-        quiet_now = late and in_quiet_hours(now, plan.quiet_start, plan.quiet_end, plan.zone)
+        step = _checkin_step(due, plan, level, now)
+        slot, closes_at = step.slot, step.closes_at
         if await self._has_other_checkin(session, patient.id, slot):
             report.skipped += 1  # onboarding's baseline or /checkin already asked today
-        elif now < closes_at and not quiet_now:
+        elif step.send:
             opened = await open_checkin(
                 session,
                 patient=patient,
@@ -389,11 +512,12 @@ class Ticker:
             report.checkins_missed += 1
         if level != patient.backoff_level:
             await schedules.set_backoff_level(patient.id, level)
-        await self._advance(session, due, following, now)
+        await self._advance(session, due, step.following, now)
 
     async def _has_other_checkin(self, session: AsyncSession, patient_id: int, slot: Slot) -> bool:
-        others = (CheckInSlot.BASELINE.value, CheckInSlot.ONDEMAND.value)
-        return await ScheduleRepository(session).has_check_in(patient_id, slot.local_date, others)
+        return await ScheduleRepository(session).has_check_in(
+            patient_id, slot.local_date, OTHER_SLOTS
+        )
 
     async def _door_open(
         self, session: AsyncSession, patient: Patient, now: datetime, report: TickReport
@@ -426,7 +550,7 @@ class Ticker:
         if patient is None or plan is None:
             report.skipped += 1
             return
-        slot = await self._current_slot(due, plan)
+        slot = _current_slot(due, plan)
         quiet = in_quiet_hours(now, plan.quiet_start, plan.quiet_end, plan.zone)
         # A week without check-ins gets no summary (`prepare` returns None): nothing helps.
         prepared = None
@@ -492,6 +616,12 @@ class Ticker:
         del now
         await DeliveryRepository(session).set_nudge(due.check_in.id, nudge_due_at=None)
 
+    async def _fire_nudges(
+        self, session: AsyncSession, dues: Sequence[DueNudge], now: datetime, report: TickReport
+    ) -> None:
+        for due in dues:
+            await self._fire_nudge(session, due, now, report)
+
     async def _fire_nudge(
         self, session: AsyncSession, due: DueNudge, now: datetime, report: TickReport
     ) -> None:
@@ -521,6 +651,56 @@ class Ticker:
         )
         await delivery.set_nudge(check_in.id, nudge_due_at=None, nudges_sent=number)
         report.nudges_queued += int(created)
+
+
+def _current_slot(due: DueSchedule, plan: Plan) -> Slot:
+    """The slot a claimed row is due for (its local date as stored, else from its time)."""
+    due_at = due.schedule.next_due_at
+    assert due_at is not None  # claimed because it is due
+    local_date = due.schedule.due_local_date or local_date_of(due_at, plan.zone)
+    return Slot(local_date, due_at)
+
+
+# The planning functions are pure but cost a few hundred microseconds a call (local-time
+# arithmetic over several days); people who share a plan share the answers, so a batch of
+# people with the same time, days and zone computes them once.
+@lru_cache(maxsize=1024)
+def _window_and_following(
+    plan: Plan, slot: Slot, level: BackoffLevel
+) -> tuple[datetime, Slot | None]:
+    """When the check-in for `slot` closes, and the slot after it at this back-off level."""
+    return checkin_window(plan, slot), next_checkin(plan, plan.planned_at(slot), level=level)
+
+
+@lru_cache(maxsize=256)
+def _quiet_at(now: datetime, start: time | None, end: time | None, zone: ZoneInfo) -> bool:
+    """`in_quiet_hours`, cached in the same way (after downtime everyone is late)."""
+    return in_quiet_hours(now, start, end, zone)
+
+
+def _checkin_step(due: DueSchedule, plan: Plan, level: BackoffLevel, now: datetime) -> _Step:
+    """What firing the due check-in does at `now`: pure, shared by both paths."""
+    slot = _current_slot(due, plan)
+    closes_at, following = _window_and_following(plan, slot, level)
+    late = now - slot.at > LATE_AFTER
+    quiet_now = late and _quiet_at(now, plan.quiet_start, plan.quiet_end, plan.zone)
+    return _Step(slot, closes_at, now < closes_at and not quiet_now, following)
+
+
+def _usual_checkin(due: DueSchedule, now: datetime) -> _Usual | None:
+    """The row as a usual check-in for the set-based path; None for anything else.
+
+    Usual: a check-in row of an active person with a plan, not backed off to "the door is
+    open" (which stops their schedule). Everything else keeps the one-row-at-a-time path.
+    """
+    patient = due.patient
+    if due.schedule.kind is not ScheduleKind.CHECKIN or patient.status is not PatientStatus.ACTIVE:
+        return None
+    plan = Plan.checkins(patient)
+    level = level_at(patient, now)
+    if plan is None or level is BackoffLevel.DOOR_OPEN:
+        return None
+    return _Usual(due, _checkin_step(due, plan, level, now), level)
 
 
 def _sid(due: DueSchedule) -> int:

@@ -15,18 +15,16 @@ from telegram.error import Forbidden, RetryAfter
 from telegram.ext import AIORateLimiter, ApplicationBuilder
 
 from benchmarks.broadcast import (
-    BOT_ID,
     FIRST_USER,
     RATE,
     REPLY_TEXT,
     TOKEN,
     BroadcastFigures,
     Replies,
-    sandbox_limits,
+    sandbox_process,
     sandbox_setup,
     tally,
 )
-from bot.sandbox import BotApiSandbox, SandboxClient
 from bot.sender import reply_text
 
 
@@ -35,11 +33,9 @@ async def baseline_broadcast(messages: int) -> BroadcastFigures:
     users = [FIRST_USER + n for n in range(messages)]
     # AIORateLimiter logs every 429 it passes on with a traceback; the count is what matters.
     logging.getLogger("telegram").setLevel(logging.CRITICAL)
-    async with (
-        BotApiSandbox(limits=sandbox_limits()) as sandbox,
-        SandboxClient(sandbox.url, bot_id=BOT_ID) as client,
-    ):
-        blocked, reply_chats = await sandbox_setup(sandbox, client, users)
+    # The sandbox runs in a process of its own, as for N1.
+    async with sandbox_process() as sandbox:
+        blocked, reply_chats = await sandbox_setup(sandbox.client, users)
         application = (
             ApplicationBuilder()
             .token(TOKEN)
@@ -64,4 +60,4 @@ async def baseline_broadcast(messages: int) -> BroadcastFigures:
             await asyncio.gather(*(send(user) for user in users))
             seconds = time.perf_counter() - started
             await replies.stop()
-        return tally(sandbox, users, blocked, seconds, replies)
+        return await tally(sandbox.client, users, blocked, seconds, replies)

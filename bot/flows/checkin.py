@@ -16,25 +16,47 @@ from bot.flows.preferences import clean_label
 from bot.flows.reaction import Reaction
 from bot.flows.upcoming import local_today, next_checkins_in_words
 from bot.services import Services
-from core.callbacks import AnswerTap, NoteTap, ReviewTap
-from core.domain import HEALTH_DATA_CONSENT, CheckIn, CheckInSlot, CheckInStatus, Patient
+from core.callbacks import VERSION as CALLBACK_VERSION
+from core.callbacks import AnswerTap, InvalidCallbackError, NoteTap, ReviewTap
+from core.domain import (
+    HEALTH_DATA_CONSENT,
+    CheckIn,
+    CheckInSlot,
+    CheckInStatus,
+    Patient,
+    PatientStatus,
+)
 from core.journey import MAX_NOTE_LENGTH
 from core.markers import MarkerId
 from core.ports import OutgoingMessage
 from core.store.repositories import (
+    ActivityRepository,
     CheckInRepository,
-    ConsentRepository,
     MessageLogRepository,
     PatientRepository,
     SecurityEventRepository,
 )
+from core.store.repositories.check_in_taps import TapContext, read_tap
 from messages import checkin_texts
-from messages.checkin_message import render_checkin, valid_value
+from messages.checkin_message import (
+    CheckInState,
+    first_open_item,
+    is_activity,
+    render_checkin,
+    valid_value,
+)
 from messages.schema import Context, Kind
-from scheduler.checkins import checkin_state, open_checkin
+from scheduler import texts as scheduler_texts
+from scheduler.backoff import BackoffLevel
+from scheduler.checkins import heading, open_checkin
+from scheduler.reachability import note_activity
 from scheduler.schedules import window_from
 
 NOTE_PREFIX = "note:"
+# Button data kinds that name a check-in and are handled here (see core.callbacks).
+_CHECK_IN_KINDS = frozenset({"a", "v", "n"})
+# Ids are database integers; more digits than this is not N1's data.
+_MAX_ID_DIGITS = 18
 
 
 def is_open(check_in: CheckIn, now: datetime) -> bool:
@@ -55,41 +77,145 @@ async def _next_in_words(patient: Patient, now: datetime) -> str:
     return upcoming[0] if upcoming else "when you next choose days with /settings"
 
 
-async def on_tap(
+def named_check_in(data: str | None) -> int | None:
+    """The check-in id in answer, review and note button data ("1:a:<id>:..."), unverified.
+
+    Only to read the check-in together with the person who tapped: nothing is written or
+    shown before `CallbackCodec.decode` has checked the signature for that person.
+    None for any other button (nudges, choices) or for data that is not N1's.
+    """
+    parts = (data or "").split(":", 3)
+    if len(parts) < 4 or parts[0] != CALLBACK_VERSION or parts[1] not in _CHECK_IN_KINDS:
+        return None
+    return int(parts[2]) if parts[2].isdigit() and len(parts[2]) <= _MAX_ID_DIGITS else None
+
+
+def state_of(
+    check_in: CheckIn,
+    answers: Mapping[str, int | None],
+    activities: Mapping[int, str],
+    *,
+    showing: int | None = None,
+    closing: str = "",
+) -> CheckInState:
+    """A check-in's state from answers already read (what `checkin_state` reads itself)."""
+    return CheckInState(
+        check_in=check_in,
+        answers=answers,
+        activities=activities,
+        showing=showing if showing is not None else first_open_item(check_in, answers),
+        heading=heading(CheckInSlot(check_in.slot), check_in.local_date),
+        closing=closing,
+    )
+
+
+async def note_return(
+    session: AsyncSession, services: Services, patient: Patient, now: datetime, reaction: Reaction
+) -> Patient:
+    """Note that the person is here; after a quiet spell, greet them first, without counting.
+
+    `note_activity` inside the caller's transaction, except for the usual case (neither
+    quiet nor unreachable), where it would only set their last-seen time: that is done here
+    without reading them again. People still onboarding are left as they are.
+    """
+    if patient.status is PatientStatus.ONBOARDING:
+        return patient
+    if patient.status is not PatientStatus.UNREACHABLE and patient.backoff_level <= (
+        BackoffLevel.NORMAL
+    ):
+        await PatientRepository(session).touch_last_seen(patient.id, now)
+        return patient
+    activity = await note_activity(session, patient.id, now)
+    if activity.welcome_back:
+        greeting = scheduler_texts.welcome_back(patient.id, catalogue=services.catalogue)
+        reaction.send("welcome_back", greeting.text)
+    return activity.patient or patient
+
+
+async def on_button(
     services: Services,
+    telegram_user_id: int,
+    data: str | None,
+    message_id: int | None,
+    reaction: Reaction,
+) -> None:
+    """A tap on a check-in's answer, review or note button, in one short transaction.
+
+    The person, the check-in, its answers and their consent are read in one statement, the
+    data is verified for that person, then the answer and their last-seen time are written.
+    """
+    check_in_id = named_check_in(data)
+    now = services.clock.now()
+    async with services.session_factory.begin() as session:
+        found = (
+            await read_tap(
+                session,
+                telegram_user_id=telegram_user_id,
+                check_in_id=check_in_id,
+                consent_kind=HEALTH_DATA_CONSENT,
+            )
+            if check_in_id is not None
+            else None
+        )
+        try:
+            tap = services.codec.decode(data, found.patient.id if found else None)
+        except InvalidCallbackError:
+            tap = None
+        if found is None or not isinstance(tap, AnswerTap | ReviewTap | NoteTap):
+            # Malformed, edited or someone else's data: write nothing but the audit record.
+            await SecurityEventRepository(session).record(
+                kind="callback_invalid", now=now, telegram_user_id=telegram_user_id
+            )
+            reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
+            return
+        patient = await note_return(session, services, found.patient, now, reaction)
+        if found.check_in is None or tap.check_in_id != found.check_in.id:
+            await _security_event(session, services, "callback_not_owned", patient)
+            reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
+            return
+        if patient.status is PatientStatus.ONBOARDING:
+            # note_return leaves them be, but an answer still says they are here.
+            await PatientRepository(session).touch_last_seen(patient.id, now)
+        await _on_tap(services, session, patient, found, tap, message_id, reaction)
+
+
+async def _on_tap(
+    services: Services,
+    session: AsyncSession,
     patient: Patient,
+    found: TapContext,
     tap: AnswerTap | ReviewTap | NoteTap,
     message_id: int | None,
     reaction: Reaction,
 ) -> None:
-    """A tap on a check-in message (answer, skip, back, change, add a note)."""
+    """A verified tap on the person's own check-in (answer, skip, back, change, add a note)."""
     now = services.clock.now()
-    async with services.session_factory.begin() as session:
-        check_in = await CheckInRepository(session).get(tap.check_in_id)
-        if check_in is None or check_in.patient_id != patient.id:
-            await _security_event(session, services, "callback_not_owned", patient)
-            reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
-            return
-        if check_in.telegram_message_id is not None and message_id != check_in.telegram_message_id:
-            # Valid data for this person, but pressed on a message it was not sent with.
-            await _security_event(session, services, "callback_replayed", patient)
-            reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
-            return
-        if not is_open(check_in, now):
-            state = await checkin_state(session, check_in)
-            closed = render_checkin(state, services.codec)
-            reaction.edit = OutgoingMessage(closed.text)
-            reaction.answer = checkin_texts.CLOSED_SHORT
-            reaction.send(
-                "checkin_closed", checkin_texts.closed(await _next_in_words(patient, now))
-            )
-            return
-        consent = await ConsentRepository(session).latest(patient.id, HEALTH_DATA_CONSENT)
-        if consent is None or not consent.active:
-            reaction.answer = checkin_texts.NO_CONSENT_SHORT
-            reaction.send("no_consent", checkin_texts.NO_CONSENT)
-            return
-        await _apply(services, session, patient, check_in, tap, reaction)
+    check_in = found.check_in
+    assert check_in is not None
+    if check_in.telegram_message_id is not None and message_id != check_in.telegram_message_id:
+        # Valid data for this person, but pressed on a message it was not sent with.
+        await _security_event(session, services, "callback_replayed", patient)
+        reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
+        return
+    activities = await _activities(session, check_in)
+    if not is_open(check_in, now):
+        closed = render_checkin(state_of(check_in, found.answers, activities), services.codec)
+        reaction.edit = OutgoingMessage(closed.text)
+        reaction.answer = checkin_texts.CLOSED_SHORT
+        reaction.send("checkin_closed", checkin_texts.closed(await _next_in_words(patient, now)))
+        return
+    if found.consent is None or not found.consent.active:
+        reaction.answer = checkin_texts.NO_CONSENT_SHORT
+        reaction.send("no_consent", checkin_texts.NO_CONSENT)
+        return
+    await _apply(services, session, patient, check_in, found.answers, activities, tap, reaction)
+
+
+async def _activities(session: AsyncSession, check_in: CheckIn) -> Mapping[int, str]:
+    """The person's own words for their activities, read only if the check-in asks about them."""
+    if not any(is_activity(item) for item in check_in.items):
+        return {}
+    return await ActivityRepository(session).labels(check_in.patient_id)
 
 
 async def _apply(
@@ -97,6 +223,8 @@ async def _apply(
     session: AsyncSession,
     patient: Patient,
     check_in: CheckIn,
+    before: Mapping[str, int | None],
+    activities: Mapping[int, str],
     tap: AnswerTap | ReviewTap | NoteTap,
     reaction: Reaction,
 ) -> None:
@@ -114,29 +242,31 @@ async def _apply(
         reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
         return
     if isinstance(tap, ReviewTap):
-        state = await checkin_state(session, check_in, showing=tap.item_index)
+        state = state_of(check_in, before, activities, showing=tap.item_index)
         reaction.edit = render_checkin(state, services.codec)
         reaction.answer = ""
         return
-    assert isinstance(tap, AnswerTap)
     item = items[tap.item_index]
     if tap.value is not None and not valid_value(item, tap.value):
         await _security_event(session, services, "callback_bad_value", patient)
         reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
         return
-    was_open = (await checkin_state(session, check_in)).showing is not None
+    was_open = first_open_item(check_in, before) is not None
     await CheckInRepository(session).record_answer(check_in, item=item, value=tap.value, now=now)
-    await PatientRepository(session).touch_last_seen(patient.id, now)
-    state = await checkin_state(session, check_in)
+    # The stored answers are the ones read in this transaction plus this one: the person's
+    # taps are handled one at a time (see bot.update_order), and SQLite's write lock or the
+    # answer's unique key keeps the row itself right whatever happens elsewhere.
+    answers = {**before, item: tap.value}
+    state = state_of(check_in, answers, activities)
     if state.showing is None:
         # The thanks is chosen once, when the last item is answered; a later change just
         # says it is saved, so the message does not shuffle its words on every tap.
         closing = (
-            await _acknowledgement(services, session, patient, check_in, state.answers)
+            await _acknowledgement(services, session, patient, check_in, answers)
             if was_open
             else checkin_texts.CHANGE_SAVED
         )
-        state = await checkin_state(session, check_in, closing=closing)
+        state = state_of(check_in, answers, activities, closing=closing)
     reaction.edit = render_checkin(state, services.codec)
     reaction.answer = (
         checkin_texts.SKIPPED_SHORT if tap.value is None else checkin_texts.SAVED_SHORT

@@ -11,6 +11,13 @@ so two transactions that both read then write wait for each other through the bu
 instead of one failing at once with "database is locked".
 Transactions queue behind each other; use-cases keep them short. (Do not use SQLAlchemy's
 `isolation_level="AUTOCOMMIT"` on these SQLite engines: it does not mix with this recipe.)
+
+Within one process they queue for the engine's single connection, not for the lock: SQLite's
+busy handler polls with sleeps of up to 100 ms and favours newcomers, so with a few dozen
+updates handled at once some waited past the busy timeout and failed with "database is
+locked", while a pool of one hands the connection to the next waiter as soon as it is free.
+Every transaction takes the write lock anyway, so a second connection would only wait. The
+busy timeout still covers other processes (the `n1` command line, migrations).
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ POSTGRES_DRIVER = "postgresql+asyncpg"
 
 # How long a SQLite connection waits for the write lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# How long a transaction waits for the process's one SQLite connection (queued in order).
+SQLITE_POOL_TIMEOUT_S = 30
 
 # PostgreSQL pool: enough for handlers, the tick and the dispatcher of one process, while
 # several processes together stay well under the server's default max_connections (100).
@@ -94,10 +103,13 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 
 
 def _create_sqlite_engine(url: URL, *, foreign_keys: bool, echo: bool) -> AsyncEngine:
-    """SQLite with WAL, foreign keys, NORMAL sync, a busy timeout and real transactions."""
+    """SQLite with WAL, foreign keys, NORMAL sync, a busy timeout and real transactions,
+    through one pooled connection (see the module's docstring)."""
     kwargs: dict[str, Any] = {"echo": echo}
     if not foreign_keys:
         kwargs["poolclass"] = NullPool
+    else:
+        kwargs.update(pool_size=1, max_overflow=0, pool_timeout=SQLITE_POOL_TIMEOUT_S)
     engine = _create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -234,6 +234,31 @@ class AnswerRow(Base):
     changed_at: Mapped[datetime | None]
 
 
+class AnswerDigestRow(Base):
+    """One person's answers for one period, packed for the weekly progress (derived data).
+
+    A period is a calendar week of local dates (`period` "week", `first_day` its Monday)
+    or the person's baseline (`period` "baseline": every answer before 14 days after
+    `first_day`, the UTC date they joined). Rewritten from `answers` in the transaction
+    that stores an answer (`core.store.repositories.answer_digests`, whose docstring has
+    the layout); erased with the person; included in /export. Holds answers: health data.
+    """
+
+    __tablename__ = "answer_digests"
+    # Read only by primary key: on SQLite the rows live in the key's B-tree, one lookup each.
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
+
+    patient_id: Mapped[int] = mapped_column(
+        BigIntPK, ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    first_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    # Local days in the period with an answered check-in (skipping an item is an answer).
+    days: Mapped[int] = mapped_column(Integer)
+    # Per item, the values given (skips left out), e.g. "M344;R3".
+    answers: Mapped[str] = mapped_column(Text)
+
+
 class OutboxRow(Base):
     """A message to deliver; written in the same transaction as the change that caused it."""
 

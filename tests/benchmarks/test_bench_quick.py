@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+from benchmarks import answers, startup
 from benchmarks.cli import NAMES, run_benchmarks
 
-# The figures each benchmark reports.
+# The figures each benchmark reports (startup and answers: on SQLite and, when
+# N1_BENCH_POSTGRES_URL is set, on PostgreSQL too).
+ON_POSTGRES = bool(os.environ.get(startup.POSTGRES_ENV, "").strip())
 EXPECTED = {
-    "startup": 4,
+    "startup": 4 + (2 if ON_POSTGRES else 0),
     "tick": 4,
     "burst": 4,
     "broadcast": 6,
-    "answers": 4,
+    "answers": answers.FIGURES_PER_DATABASE * len(answers.databases()),
     "summaries": 4,
 }
 

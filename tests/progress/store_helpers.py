@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.domain import Patient
 from core.progress import DayAnswer
-from core.store.repositories import ActivityRepository, PatientRepository
+from core.store.repositories import ActivityRepository, PatientRepository, answer_digests
 from core.store.tables import AnswerRow, CheckInRow
 
 _NOT_COUNTED = ("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")
@@ -45,7 +45,8 @@ async def add_answers(
     answers: Sequence[DayAnswer],
     slot: str = "daily",
 ) -> None:
-    """One check-in per local date of `answers` (in `slot`), holding those answers."""
+    """One check-in per local date of `answers` (in `slot`), holding those answers (and the
+    person's answer digests rebuilt to match)."""
     dates = sorted({answer.local_date for answer in answers})
     if not dates:
         return
@@ -86,6 +87,8 @@ async def add_answers(
                 for answer in answers
             ],
         )
+        # Written without the repository, so the digests are brought up to date here.
+        await answer_digests.rebuild(session, [patient.id])
 
 
 @contextmanager

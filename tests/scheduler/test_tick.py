@@ -17,6 +17,7 @@ from core.domain import (
     CheckInSlot,
     CheckInStatus,
     OutboxKind,
+    Patient,
     PatientStatus,
     ScheduleKind,
 )
@@ -374,14 +375,15 @@ async def test_a_row_that_raises_is_set_aside_and_the_rest_still_fire(
         for n in range(5)
     ]
     broken = patients[2].id
-    original = checkins_module.open_checkin
+    original = checkins_module.choose_items
 
-    async def flaky(session: AsyncSession, **kwargs: Any) -> Any:
-        if kwargs["patient"].id == broken:
+    # Both the set-based path and the row-by-row retry choose the items here.
+    def flaky(patient: Patient, *args: Any) -> Any:
+        if patient.id == broken:
             raise RuntimeError("boom")
-        return await original(session, **kwargs)
+        return original(patient, *args)
 
-    monkeypatch.setattr("scheduler.tick.open_checkin", flaky)
+    monkeypatch.setattr(checkins_module, "choose_items", flaky)
     clock.set(utc(2027, 1, 4, 9))
     report = await make_ticker(session_factory, clock, batch_size=10).tick()
     assert report.checkins_queued == 4
@@ -390,7 +392,7 @@ async def test_a_row_that_raises_is_set_aside_and_the_rest_still_fire(
     schedule = await _schedule(session_factory, broken)
     assert schedule.next_due_at == utc(2027, 1, 4, 9, 15)
     assert schedule.due_local_date == date(2027, 1, 4)
-    monkeypatch.setattr("scheduler.tick.open_checkin", original)
+    monkeypatch.setattr(checkins_module, "choose_items", original)
     clock.set(utc(2027, 1, 4, 9, 15))
     report = await make_ticker(session_factory, clock).tick()
     assert report.checkins_queued == 1

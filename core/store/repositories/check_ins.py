@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Row, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import Answer, CheckIn, CheckInStatus
+from core.store.repositories import answer_digests
 from core.store.repositories._common import as_dict, columns, upsert
-from core.store.tables import AnswerRow, CheckInRow
+from core.store.tables import ActivityRow, AnswerRow, CheckInRow
 
 
 def _check_in(row: Row[Any]) -> CheckIn:
@@ -109,7 +111,11 @@ class CheckInRepository:
         One statement (INSERT ... ON CONFLICT DO UPDATE), so two taps racing each other
         still leave one row, holding the value of whichever came last. `changed_at` is set
         only when the value really changes: a repeated identical tap is not a change.
+        The person's answer digest is recomputed in the same transaction (one more
+        statement; on PostgreSQL one more before, to take their row lock first).
         """
+        answer_digests.check_value(value)
+        await answer_digests.lock_person(self._session, check_in.patient_id)
         insert = upsert(self._session, AnswerRow).values(
             check_in_id=check_in.id,
             patient_id=check_in.patient_id,
@@ -126,6 +132,9 @@ class CheckInRepository:
             },
         ).returning(*columns(AnswerRow))
         row = (await self._session.execute(statement)).one()
+        await answer_digests.refresh_for_answer(
+            self._session, check_in.patient_id, check_in.local_date
+        )
         return _answer(row)
 
     async def answers(self, check_in_id: int) -> list[Answer]:
@@ -146,3 +155,123 @@ class CheckInRepository:
         )
         row = (await self._session.execute(statement)).first()
         return None if row is None else _check_in(row)
+
+    # --- many at once (the tick fires a batch in a fixed number of statements) ------------
+
+    async def on_dates(
+        self, patient_ids: Collection[int], local_dates: Collection[date]
+    ) -> list[CheckIn]:
+        """Every check-in, of any slot, of these people on these local dates (one query).
+
+        It may hold pairs nobody asked about (person A on person B's date): callers pick the
+        (patient, local date, slot) keys they need.
+        """
+        if not patient_ids or not local_dates:
+            return []
+        statement = select(*columns(CheckInRow)).where(
+            CheckInRow.patient_id.in_(sorted(set(patient_ids))),
+            CheckInRow.local_date.in_(sorted(set(local_dates))),
+        )
+        return [_check_in(row) for row in await self._session.execute(statement)]
+
+    async def create_many(self, new: Sequence[NewCheckIn], now: datetime) -> list[CheckIn]:
+        """Create check-ins in one statement, leaving alone every key that already exists.
+
+        Returns only the check-ins this call created (in no particular order): a key that
+        conflicted (it existed, or another process created it meanwhile) is not returned,
+        and the caller reads it with `on_dates`.
+        """
+        if not new:
+            return []
+        # Sent as one executemany that SQLAlchemy turns into multi-row INSERTs ("raw": no
+        # ORM bulk bookkeeping, three times cheaper); only keys and ids come back, the rest
+        # of each row is what was written.
+        statement = (
+            upsert(self._session, CheckInRow)
+            .on_conflict_do_nothing(index_elements=["patient_id", "local_date", "slot"])
+            .returning(
+                CheckInRow.id, CheckInRow.patient_id, CheckInRow.local_date, CheckInRow.slot
+            )
+            .execution_options(dml_strategy="raw")
+        )
+        wanted: dict[tuple[int, date, str], tuple[NewCheckIn, list[str]]] = {}
+        rows: list[dict[str, Any]] = []
+        for item in new:
+            items = [str(entry) for entry in item.items]
+            wanted[(item.patient_id, item.local_date, item.slot)] = (item, items)
+            rows.append(
+                {
+                    "patient_id": item.patient_id,
+                    "local_date": item.local_date,
+                    "slot": item.slot,
+                    "items": items,
+                    "status": item.status.value,
+                    "closes_at": item.closes_at,
+                    "created_at": now,
+                }
+            )
+        created: list[CheckIn] = []
+        for check_in_id, patient_id, local_date, slot in await self._session.execute(
+            statement, rows
+        ):
+            item, items = wanted[(patient_id, local_date, slot)]
+            created.append(
+                CheckIn(
+                    id=check_in_id,
+                    patient_id=patient_id,
+                    local_date=local_date,
+                    slot=slot,
+                    items=tuple(items),
+                    status=item.status,
+                    sent_at=None,
+                    closes_at=item.closes_at.astimezone(UTC),
+                    telegram_message_id=None,
+                    note=None,
+                    created_at=now.astimezone(UTC),
+                )
+            )
+        return created
+
+    async def answers_of(self, check_in_ids: Collection[int]) -> dict[int, list[Answer]]:
+        """check-in id -> its answers in the order first given (one query; [] if none)."""
+        found: dict[int, list[Answer]] = {check_in_id: [] for check_in_id in check_in_ids}
+        if not found:
+            return found
+        statement = (
+            select(*columns(AnswerRow))
+            .where(AnswerRow.check_in_id.in_(sorted(found)))
+            .order_by(AnswerRow.id)
+        )
+        for row in await self._session.execute(statement):
+            answer = _answer(row)
+            found[answer.check_in_id].append(answer)
+        return found
+
+    async def activity_labels(self, patient_ids: Collection[int]) -> dict[int, dict[int, str]]:
+        """patient id -> their activities (position -> their own words), in one query.
+
+        The words the check-in's activity questions show; everyone asked about gets an entry.
+        """
+        found: dict[int, dict[int, str]] = {patient_id: {} for patient_id in patient_ids}
+        if not found:
+            return found
+        statement = (
+            select(ActivityRow.patient_id, ActivityRow.position, ActivityRow.label)
+            .where(ActivityRow.patient_id.in_(sorted(found)))
+            .order_by(ActivityRow.patient_id, ActivityRow.position)
+        )
+        for patient_id, position, label in await self._session.execute(statement):
+            found[patient_id][position] = label
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class NewCheckIn:
+    """A check-in to create with `CheckInRepository.create_many`."""
+
+    patient_id: int
+    local_date: date
+    slot: str
+    items: Sequence[str]
+    closes_at: datetime
+    status: CheckInStatus = CheckInStatus.OPEN

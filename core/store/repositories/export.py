@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.store.repositories import answer_digests
 from core.store.tables import (
     ActivityRow,
     AnswerRow,
@@ -36,7 +37,8 @@ class ExportRepository:
         self._session = session
 
     async def everything(self, patient_id: int) -> dict[str, Any]:
-        """Preferences, consents, activities, check-ins with their answers and notes."""
+        """Preferences, consents, activities, check-ins with their answers and notes, and
+        the answer digests made from those answers."""
         patient = (
             await self._session.execute(
                 select(*(getattr(PatientRow, name) for name in _PREFERENCES)).where(
@@ -80,4 +82,6 @@ class ExportRepository:
                 {**dict(row), "answers": by_check_in.get(row["id"], [])}
                 for row in check_ins.mappings()
             ],
+            # The same answers grouped per week and for the baseline, as kept for summaries.
+            "answer_digests": await answer_digests.readable(self._session, patient_id),
         }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -154,3 +155,43 @@ class OutboxRepository:
         )
         row = (await self._session.execute(statement)).first()
         return None if row is None else _message(row)
+
+    async def enqueue_many(self, messages: Sequence[NewOutboxMessage], now: datetime) -> set[str]:
+        """Add many messages in one statement, skipping every idempotency key that exists.
+
+        Returns the keys really queued: a key queued before (a double fire, a retried
+        batch) is left as it was and never sent twice.
+        """
+        if not messages:
+            return set()
+        # One executemany, sent as multi-row INSERTs ("raw": without ORM bulk bookkeeping).
+        statement = (
+            upsert(self._session, OutboxRow)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(OutboxRow.idempotency_key)
+            .execution_options(dml_strategy="raw")
+        )
+        rows = [
+            {
+                "idempotency_key": message.idempotency_key,
+                "patient_id": message.patient_id,
+                "chat_id": message.chat_id,
+                "kind": message.kind,
+                "payload": dict(message.payload),
+                "not_before_at": now,
+                "created_at": now,
+            }
+            for message in messages
+        ]
+        return set((await self._session.scalars(statement, rows)).all())
+
+
+@dataclass(frozen=True, slots=True)
+class NewOutboxMessage:
+    """A message to queue with `OutboxRepository.enqueue_many` (not before it is queued)."""
+
+    idempotency_key: str
+    chat_id: int
+    kind: str
+    payload: Mapping[str, Any]
+    patient_id: int | None = None

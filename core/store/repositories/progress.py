@@ -5,43 +5,57 @@ three weeks earlier and the baseline of every person asked for in **one** statem
 many people that is; `daily_answers` (the chart), `activity_labels` and `joined_dates` are one
 statement each.
 
-How `week_answers` stays fast at 100,000 people: the database streams the answers in each
-person's window through a GROUP BY on the person (in the order of the check-ins' index, so
-SQLite needs no sort), and hands back **one row per person** with their answers packed as
-small integers in one comma-separated string (`aggregate_strings`: `group_concat` on SQLite,
-`string_agg` on PostgreSQL). One row per answer instead (millions of them) costs more in row
-handling than the whole query. `_code` documents the layout and `_decode` reverses it.
-Whether a day of this week or of three weeks ago also lies in the person's baseline is
-worked out in Python from the day and the date they joined, so the database evaluates date
-arithmetic only for the answers that are in the window because of the baseline alone.
+How `week_answers` stays fast at 100,000 people: it reads **answer digests**
+(`core.store.repositories.answer_digests`), kept when each answer is written: one row per
+person and calendar week, and one for their baseline, with the values packed per item. For a
+week ending on a Sunday (the default summary day), this week and the week three weeks before
+are calendar weeks, so the statement looks up 3 small rows per person (joined onto one row,
+packed into one string), and unpacking is a few dict and str operations in C per person.
+
+A week ending on another day cuts across two calendar weeks, which a digest cannot split:
+it is read from the answers themselves, still in one statement. There the database streams
+the answers in each person's window through a GROUP BY on the person (in the order of the
+check-ins' index, so SQLite needs no sort), and hands back **one row per person** with their
+answers packed as small integers in one comma-separated string (`aggregate_strings`:
+`group_concat` on SQLite, `string_agg` on PostgreSQL). One row per answer instead (millions
+of them) costs more in row handling than the whole query. `_code` documents the layout and
+`_decode` reverses it. Whether a day of this week or of three weeks ago also lies in the
+person's baseline is worked out in Python from the day and the date they joined, so the
+database evaluates date arithmetic only for the answers that are in the window because of
+the baseline alone.
 Nothing here reads a person's name or notes, and nothing is logged.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date, datetime, timedelta
 from functools import cache
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
-from sqlalchemy import ColumnElement, Date, Select, String, and_, case, cast, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, String, and_, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.orm import aliased
 
 from core.progress import (
-    BASELINE_DAYS,
     ITEMS,
     WEEK_DAYS,
     DayAnswer,
     WeekAnswers,
     baseline_end,
+    make_week_answers,
     week_answers_from_days,
     week_window,
     weeks_ago_window,
 )
-from core.store.tables import ActivityRow, AnswerRow, CheckInRow, PatientRow
+from core.store.repositories.answer_digests import (
+    BASELINE,
+    WEEK,
+    BaselineEnd,
+    JoinedOn,
+    unpack,
+)
+from core.store.tables import ActivityRow, AnswerDigestRow, AnswerRow, CheckInRow, PatientRow
 
 # Code layout: code = (item * 16 + value) * 16 + day, where
 #   item  is the index in `core.progress.ITEMS` (15: an item the analysis does not read),
@@ -54,32 +68,6 @@ _SKIPPED: Final = 15
 _WEEKS_AGO_DAY: Final = 8
 _BASELINE_ONLY: Final = 15
 _SEPARATOR: Final = ","
-
-
-class _BaselineEnd(FunctionElement[date]):
-    """The first day after a person's baseline: the UTC date they joined + `BASELINE_DAYS`.
-
-    SQLite and PostgreSQL spell date arithmetic differently, and SQLAlchemy has no portable
-    construct for it. The number of days is a constant of the class (never per instance),
-    so SQLAlchemy's statement cache cannot mix up two different spans.
-    """
-
-    type = Date()
-    inherit_cache = True
-    name = "baseline_end"
-
-
-@compiles(_BaselineEnd, "sqlite")
-def _baseline_end_sqlite(element: _BaselineEnd, compiler: SQLCompiler, **kw: Any) -> str:
-    (joined,) = element.clauses
-    return f"date({compiler.process(joined, **kw)}, '+{BASELINE_DAYS:d} days')"
-
-
-@compiles(_BaselineEnd, "postgresql")
-def _baseline_end_postgresql(element: _BaselineEnd, compiler: SQLCompiler, **kw: Any) -> str:
-    # N1's PostgreSQL sessions run in UTC (core.store.engine), so the cast gives the UTC date.
-    (joined,) = element.clauses
-    return f"(CAST({compiler.process(joined, **kw)} AS DATE) + {BASELINE_DAYS:d})"
 
 
 def _day_of(start: date, first_code: int) -> ColumnElement[int]:
@@ -98,7 +86,7 @@ def _code(week_end: date) -> tuple[ColumnElement[int], ColumnElement[bool]]:
     in_this_week = local_date.between(this_start, this_end)
     in_weeks_ago = local_date.between(then_start, then_end)
     # Evaluated only for answers outside both weeks (OR stops at the first true term).
-    in_baseline = local_date < _BaselineEnd(PatientRow.created_at)
+    in_baseline = local_date < BaselineEnd(PatientRow.created_at)
 
     item = case(
         {name: index for index, name in enumerate(ITEMS)},
@@ -196,6 +184,99 @@ def _week_statement(
     return statement
 
 
+_AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+_AnySelect: TypeAlias = Select[*tuple[Any, ...]]
+
+# A week ending on this weekday (Sunday) is a calendar week: it is read from the digests.
+_DIGEST_WEEKDAY: Final = 6
+_PERIODS: Final = "|"
+
+
+def _digest_statement(
+    week_end: date, patient_ids: Sequence[int] | None
+) -> Select[int, date, int | None, str]:
+    """The one statement behind `week_answers` for a calendar week: a row per person with
+    (id, the date they joined, days this week, this week|three weeks before|baseline)."""
+    this_start, _ = week_window(week_end)
+    then_start, _ = weeks_ago_window(week_end)
+    joined = JoinedOn(PatientRow.created_at)
+    this_week = aliased(AnswerDigestRow, name="this_week")
+    weeks_ago = aliased(AnswerDigestRow, name="weeks_ago")
+    baseline = aliased(AnswerDigestRow, name="baseline")
+
+    def week_of(digest: type[AnswerDigestRow], first_day: date) -> ColumnElement[bool]:
+        return and_(
+            digest.patient_id == PatientRow.id,
+            digest.period == WEEK,
+            digest.first_day == first_day,
+        )
+
+    packed = (
+        func.coalesce(this_week.answers, "")
+        + _PERIODS
+        + func.coalesce(weeks_ago.answers, "")
+        + _PERIODS
+        + func.coalesce(baseline.answers, "")
+    )
+    statement = (
+        select(PatientRow.id, joined, this_week.days, packed)
+        .select_from(PatientRow)
+        # Three primary-key lookups per person; the person's row drives them.
+        .outerjoin(this_week, week_of(this_week, this_start))
+        .outerjoin(weeks_ago, week_of(weeks_ago, then_start))
+        .outerjoin(
+            baseline,
+            and_(
+                baseline.patient_id == PatientRow.id,
+                baseline.period == BASELINE,
+                baseline.first_day == joined,
+            ),
+        )
+        # Everyone with an answer in their window, as when reading the answers themselves.
+        .where(
+            or_(
+                this_week.patient_id.is_not(None),
+                weeks_ago.patient_id.is_not(None),
+                baseline.patient_id.is_not(None),
+            )
+        )
+    )
+    if patient_ids is not None:
+        statement = statement.where(PatientRow.id.in_(patient_ids))
+    return statement
+
+
+def _from_digests(row: _AnyRow, week_end: date) -> WeekAnswers:
+    """One person's `WeekAnswers` from a row of `_digest_statement`."""
+    patient_id, joined, days, packed = row
+    this_week, weeks_ago, baseline = packed.split(_PERIODS)
+    return make_week_answers(
+        patient_id=patient_id,
+        week_end=week_end,
+        baseline_start=joined,
+        this_week=unpack(this_week),
+        weeks_ago=unpack(weeks_ago),
+        baseline=unpack(baseline),
+        days=days or 0,
+    )
+
+
+def _from_answers(row: _AnyRow, week_end: date) -> WeekAnswers:
+    """One person's `WeekAnswers` from a row of `_week_statement`."""
+    patient_id, joined, codes = row
+    return _decode(patient_id, joined, codes, week_end)
+
+
+def week_reading(
+    week_end: date, patient_ids: Sequence[int] | None = None
+) -> tuple[_AnySelect, Callable[[_AnyRow, date], WeekAnswers]]:
+    """The one statement `week_answers` runs for the week ending `week_end`, and how each of
+    its rows becomes a `WeekAnswers` (public so that a benchmark can time the two apart)."""
+    if week_end.weekday() == _DIGEST_WEEKDAY:
+        return _digest_statement(week_end, patient_ids), _from_digests
+    return _week_statement(week_end, patient_ids), _from_answers
+
+
 class ProgressRepository:
     """Reads answers for the weekly progress and the chart; never writes, never commits."""
 
@@ -213,11 +294,9 @@ class ProgressRepository:
         """
         if patient_ids is not None and not patient_ids:
             return {}
-        rows = await self._session.execute(_week_statement(week_end, patient_ids))
-        return {
-            patient_id: _decode(patient_id, joined, codes, week_end)
-            for patient_id, joined, codes in rows
-        }
+        statement, week_of = week_reading(week_end, patient_ids)
+        weeks = (week_of(row, week_end) for row in await self._session.execute(statement))
+        return {week.patient_id: week for week in weeks}
 
     async def stream_week_answers(
         self, week_end: date, patient_ids: Sequence[int] | None = None, *, chunk: int = 2000
@@ -229,10 +308,11 @@ class ProgressRepository:
         """
         if patient_ids is not None and not patient_ids:
             return
-        result = await self._session.stream(_week_statement(week_end, patient_ids))
+        statement, week_of = week_reading(week_end, patient_ids)
+        result = await self._session.stream(statement)
         async for rows in result.partitions(chunk):
-            for patient_id, joined, codes in rows:
-                yield _decode(patient_id, joined, codes, week_end)
+            for row in rows:
+                yield week_of(row, week_end)
 
     async def week_answers_for(self, patient_id: int, week_end: date) -> WeekAnswers | None:
         """One person's answers for the week ending `week_end` (None: none in the window)."""

@@ -7,12 +7,12 @@ the work without taking the same row; SQLite ignores the clause, and its single 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, case, exists, func, select, update
+from sqlalchemy import Row, Table, bindparam, case, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import (
@@ -75,6 +75,15 @@ class DueNudge:
 
     check_in: CheckIn
     patient: Patient
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleStep:
+    """Where a claimed schedule row moves on to (None: nothing more is scheduled)."""
+
+    schedule_id: int
+    next_due_at: datetime | None
+    due_local_date: date | None
 
 
 class ScheduleRepository:
@@ -164,16 +173,28 @@ class ScheduleRepository:
         Rows another transaction holds are skipped (PostgreSQL), so two ticks never fire the
         same row; the caller advances every row it claims before committing.
         """
+        schedule_columns, patient_columns = columns(ScheduleRow), columns(PatientRow)
+        # One statement for the rows and their people; only the schedule rows are locked
+        # (`FOR UPDATE OF`), as before, when the people were read separately.
         statement = (
-            select(*columns(ScheduleRow))
+            select(*schedule_columns, *patient_columns)
+            .join(PatientRow, PatientRow.id == ScheduleRow.patient_id)
             .where(ScheduleRow.next_due_at <= now)
             .order_by(ScheduleRow.next_due_at, ScheduleRow.id)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=ScheduleRow)
         )
-        schedules = [_schedule(row) for row in await self._session.execute(statement)]
-        patients = await _patients_by_id(self._session, [s.patient_id for s in schedules])
-        return [DueSchedule(s, patients[s.patient_id]) for s in schedules]
+        schedule_keys = ScheduleRow.__table__.c.keys()
+        patient_keys = PatientRow.__table__.c.keys()
+        split = len(schedule_keys)
+        claimed: list[DueSchedule] = []
+        for row in await self._session.execute(statement):
+            schedule = dict(zip(schedule_keys, row[:split], strict=True))
+            schedule["kind"] = ScheduleKind(schedule["kind"])
+            patient = dict(zip(patient_keys, row[split:], strict=True))
+            patient["status"] = PatientStatus(patient["status"])
+            claimed.append(DueSchedule(Schedule(**schedule), Patient(**patient)))
+        return claimed
 
     async def set_backoff_level(self, patient_id: int, level: int) -> None:
         """Record how far the person's check-ins have backed off (0: their own schedule)."""
@@ -209,6 +230,54 @@ class ScheduleRepository:
             )
         )
         return bool(await self._session.scalar(statement))
+
+    async def advance_many(self, steps: Sequence[ScheduleStep], now: datetime) -> None:
+        """Move many claimed rows on at once (one executemany UPDATE), as `advance` does."""
+        if not steps:
+            return
+        table = cast(Table, ScheduleRow.__table__)
+        # A Core UPDATE on the table with bound parameters: one statement sent with every
+        # row's values (the ORM's bulk-by-primary-key mode would need ORM objects' keys).
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("step_id"))
+            .values(
+                next_due_at=bindparam("step_next_due_at"),
+                due_local_date=bindparam("step_due_local_date"),
+                claimed_by=None,
+                claimed_until_at=None,
+                updated_at=now,
+            )
+        )
+        await self._session.execute(
+            statement,
+            [
+                {
+                    "step_id": step.schedule_id,
+                    "step_next_due_at": step.next_due_at,
+                    "step_due_local_date": step.due_local_date,
+                }
+                for step in steps
+            ],
+        )
+
+    async def set_backoff_levels(self, levels: Mapping[int, int]) -> None:
+        """Record many people's back-off levels (patient id -> level) in one statement."""
+        if not levels:
+            return
+        table = cast(Table, PatientRow.__table__)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("level_patient_id"))
+            .values(backoff_level=bindparam("level_value"))
+        )
+        await self._session.execute(
+            statement,
+            [
+                {"level_patient_id": patient_id, "level_value": level}
+                for patient_id, level in sorted(levels.items())
+            ],
+        )
 
 
 class DeliveryRepository:
@@ -344,6 +413,8 @@ class DeliveryRepository:
             OutboxRow.status == OutboxStatus.PENDING.value
         )
         return await self._session.scalar(statement)
+
+    # --- outbox, a group at a time (the dispatcher writes once per group, not per message) --
 
     async def recent_library_ids(self, patient_id: int, kind: str, limit: int = 10) -> list[str]:
         """Library ids of the person's latest messages of `kind`, oldest first (for rotation)."""
