@@ -38,6 +38,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, event, func, select
 
+from benchmarks.sandbox_process import sandbox_in_process_of_its_own
 from benchmarks.table import Figure
 from benchmarks.tick import DUE, JOINED, populate
 from bot.app import (
@@ -158,49 +159,16 @@ class Finished:
 
 
 @contextlib.asynccontextmanager
-async def sandbox_process() -> AsyncIterator[str]:
-    """The Bot API sandbox in a child process (limits off); yields its root URL."""
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.answers",
-        "serve-sandbox",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    try:
-        assert child.stdout is not None
-        line = await asyncio.wait_for(child.stdout.readline(), timeout=30.0)
-        url = line.decode().strip()
-        if not url.startswith("http://"):
-            raise RuntimeError(f"the sandbox process did not start: {url!r}")
-        yield url
-    finally:
-        # Closing its stdin is the child's signal to stop.
-        if child.stdin is not None:
-            child.stdin.close()
-        try:
-            await asyncio.wait_for(child.wait(), timeout=10.0)
-        except TimeoutError:
-            child.kill()
-            await child.wait()
-
-
-async def serve_sandbox() -> None:
-    """Child process: run the sandbox, print its URL, stop when stdin closes."""
-    async with BotApiSandbox(limits=SandboxLimits.off()) as sandbox:
-        print(sandbox.url, flush=True)
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-
-
-@contextlib.asynccontextmanager
 async def sandbox_url(in_process: bool, clock: FakeClock) -> AsyncIterator[str]:
     """The sandbox's root URL, in this process or a child one."""
     if in_process:
         async with BotApiSandbox(clock=clock, limits=SandboxLimits.off()) as sandbox:
             yield sandbox.url
     else:
-        async with sandbox_process() as url:
+        async with sandbox_in_process_of_its_own(
+            bot_id=BOT_ID, limits=SandboxLimits.off()
+        ) as sandbox:
+            url = sandbox.url
             yield url
 
 
@@ -392,8 +360,5 @@ def run(quick: bool) -> list[Figure]:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["serve-sandbox"]:
-        asyncio.run(serve_sandbox())
-    else:
-        for figure in run(quick="--quick" in sys.argv[1:]):
-            print(f"{figure.name}: {figure.n1:.2f} {figure.unit}")
+    for figure in run(quick="--quick" in sys.argv[1:]):
+        print(f"{figure.name}: {figure.n1:.2f} {figure.unit}")

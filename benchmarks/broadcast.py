@@ -15,10 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import signal
-import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -28,9 +24,10 @@ from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select
 
+from benchmarks.sandbox_process import SandboxProcess, sandbox_in_process_of_its_own
 from benchmarks.table import Figure
 from benchmarks.tick import database, populate
-from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits
+from bot.sandbox import SandboxClient, SandboxLimits
 from bot.sandbox.faults import SENDING_METHODS
 from bot.sender import TelegramSender, reply_text, sandbox_bot
 from core.clock import SystemClock
@@ -116,24 +113,6 @@ class Replies:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
-@dataclass(frozen=True)
-class SandboxProcess:
-    """The sandbox in a process of its own, reached over HTTP like Telegram."""
-
-    url: str
-    client: SandboxClient
-
-    @property
-    def base_url(self) -> str:
-        """PTB's `base_url`."""
-        return f"{self.url}/bot"
-
-    @property
-    def file_url(self) -> str:
-        """PTB's `base_file_url`."""
-        return f"{self.url}/file/bot"
-
-
 def sandbox_limits() -> SandboxLimits:
     """Telegram's flood limits, scaled up 10 times."""
     return SandboxLimits(global_per_second=RATE, private_chat_per_second=1, group_per_minute=200)
@@ -143,44 +122,11 @@ def sandbox_limits() -> SandboxLimits:
 async def sandbox_process(
     *, bot_id: int = BOT_ID, limits: SandboxLimits | None = None
 ) -> AsyncIterator[SandboxProcess]:
-    """Start the sandbox in another process (by default with Telegram's limits scaled 10
-    times); its control API is for `bot_id`."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.broadcast",
-        "--serve-sandbox",
-        stdin=asyncio.subprocess.PIPE,  # closed when this process ends, however it ends
-        stdout=asyncio.subprocess.PIPE,
-    )
-    try:
-        assert process.stdout is not None
-        line = await asyncio.wait_for(process.stdout.readline(), timeout=60)
-        url = str(json.loads(line)["url"])
-        async with SandboxClient(url, bot_id=bot_id, timeout=120) as client:
-            await client.set_limits(**(limits or sandbox_limits()).to_json())
-            yield SandboxProcess(url, client)
-    finally:
-        if process.returncode is None:
-            process.terminate()
-        await process.wait()
-
-
-async def _serve_sandbox() -> None:
-    """The sandbox process: listen, print the URL, stop on SIGTERM or when the benchmark's
-    process is gone (its end of our stdin closes)."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGTERM, stop.set)
-
-    def watch_parent() -> None:
-        sys.stdin.buffer.read()
-        loop.call_soon_threadsafe(stop.set)
-
-    threading.Thread(target=watch_parent, daemon=True).start()
-    async with BotApiSandbox() as sandbox:
-        print(json.dumps({"url": sandbox.url}), flush=True)
-        await stop.wait()
+    """The sandbox in another process, by default with Telegram's limits scaled 10 times."""
+    async with sandbox_in_process_of_its_own(
+        bot_id=bot_id, limits=limits or sandbox_limits()
+    ) as sandbox:
+        yield sandbox
 
 
 async def sandbox_setup(client: SandboxClient, users: list[int]) -> tuple[set[int], list[int]]:
@@ -307,7 +253,3 @@ def run(quick: bool) -> list[Figure]:
         Figure("broadcast", f"interactive reply p95 ({n1.replies} replies)", n1.reply_p95, "s",
                baseline=base.reply_p95, target="< 0.5 s", met=n1.reply_p95 < 0.5),
     ]  # fmt: skip
-
-
-if __name__ == "__main__" and "--serve-sandbox" in sys.argv:
-    asyncio.run(_serve_sandbox())

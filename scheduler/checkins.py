@@ -183,7 +183,7 @@ async def open_checkins(
         return []
     check_ins = CheckInRepository(session)
     found = {_key(c.patient_id, c.local_date, c.slot): c for c in known}
-    activities = await check_ins.activity_labels({r.patient.id for r in requests})
+    activities = await ActivityRepository(session).labels_of_many({r.patient.id for r in requests})
     wanted: dict[tuple[int, date, str], NewCheckIn] = {}
     for request in requests:
         key = _key(request.patient.id, request.local_date, request.slot.value)

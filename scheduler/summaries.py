@@ -33,6 +33,7 @@ from core.progress import (
     chart_data,
 )
 from core.store.repositories import (
+    ActivityRepository,
     MessageLogRepository,
     ProgressRepository,
     ScheduleRepository,
@@ -106,7 +107,7 @@ async def prepare_weekly_summaries(
     existing = await summaries.for_weeks({(p.id, week_start_of(w)) for p, w in due})
     first = min(w for _, w in due) - timedelta(days=WEEK_DAYS * CHART_WEEKS - 1)
     daily = await progress_repo.daily_answers(ids, first, max(w for _, w in due))
-    labels = await progress_repo.activity_labels(ids)
+    labels = await ActivityRepository(session).labels_of_many(ids)
     # Last week's answer: from the latest summary before the earliest week in the batch.
     focus = await summaries.previous_focus(ids, min(week_start_of(w) for _, w in due))
     history = await log.recent_ids_for(ids, [kind.value for kind in SUMMARY_KINDS])

@@ -39,7 +39,6 @@ from core.store.repositories import (
 from core.store.repositories.check_in_taps import TapContext, read_tap
 from messages import checkin_texts
 from messages.checkin_message import (
-    CheckInState,
     first_open_item,
     is_activity,
     render_checkin,
@@ -48,7 +47,7 @@ from messages.checkin_message import (
 from messages.schema import Context, Kind
 from scheduler import texts as scheduler_texts
 from scheduler.backoff import BackoffLevel
-from scheduler.checkins import heading, open_checkin
+from scheduler.checkins import open_checkin, state_of
 from scheduler.reachability import note_activity
 from scheduler.schedules import window_from
 
@@ -88,25 +87,6 @@ def named_check_in(data: str | None) -> int | None:
     if len(parts) < 4 or parts[0] != CALLBACK_VERSION or parts[1] not in _CHECK_IN_KINDS:
         return None
     return int(parts[2]) if parts[2].isdigit() and len(parts[2]) <= _MAX_ID_DIGITS else None
-
-
-def state_of(
-    check_in: CheckIn,
-    answers: Mapping[str, int | None],
-    activities: Mapping[int, str],
-    *,
-    showing: int | None = None,
-    closing: str = "",
-) -> CheckInState:
-    """A check-in's state from answers already read (what `checkin_state` reads itself)."""
-    return CheckInState(
-        check_in=check_in,
-        answers=answers,
-        activities=activities,
-        showing=showing if showing is not None else first_open_item(check_in, answers),
-        heading=heading(CheckInSlot(check_in.slot), check_in.local_date),
-        closing=closing,
-    )
 
 
 async def note_return(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from core.markers import MarkerId
 from core.progress import DayAnswer, WeekAnswers, week_answers_from_days
 from core.store.repositories import (
+    ActivityRepository,
     MessageLogRepository,
     ProgressRepository,
     WeeklySummaryRepository,
@@ -124,7 +125,7 @@ async def test_the_statement_count_does_not_grow_with_the_number_of_people(
             with counting_statements(engine) as sent:
                 weeks = await repository.week_answers(WEEK_END, ids)
                 await repository.daily_answers(ids, days_back(55), WEEK_END)
-                await repository.activity_labels(ids)
+                await ActivityRepository(session).labels_of_many(ids)
                 await repository.joined_dates(ids)
                 await MessageLogRepository(session).recent_ids_for(ids)
                 await WeeklySummaryRepository(session).previous_focus(ids, WEEK_END)
@@ -142,7 +143,7 @@ async def test_daily_answers_labels_and_joined_dates(
     async with session_factory() as session:
         repository = ProgressRepository(session)
         daily = await repository.daily_answers([patient.id, quiet.id], days_back(6), WEEK_END)
-        labels = await repository.activity_labels([patient.id, quiet.id])
+        labels = await ActivityRepository(session).labels_of_many([patient.id, quiet.id])
         joined = await repository.joined_dates([patient.id])
         assert await repository.week_answers(WEEK_END, []) == {}
         assert await repository.week_answers_for(quiet.id, WEEK_END) is None

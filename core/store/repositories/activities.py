@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select
@@ -29,6 +29,21 @@ class ActivityRepository:
         )
         rows = await self._session.execute(statement)
         return dict(rows.all())
+
+    async def labels_of_many(self, patient_ids: Collection[int]) -> dict[int, dict[int, str]]:
+        """patient id -> their activities (position -> their own words), in one query;
+        everyone asked about gets an entry."""
+        found: dict[int, dict[int, str]] = {patient_id: {} for patient_id in patient_ids}
+        if not found:
+            return found
+        statement = (
+            select(ActivityRow.patient_id, ActivityRow.position, ActivityRow.label)
+            .where(ActivityRow.patient_id.in_(sorted(found)))
+            .order_by(ActivityRow.patient_id, ActivityRow.position)
+        )
+        for patient_id, position, label in await self._session.execute(statement):
+            found[patient_id][position] = label
+        return found
 
     async def replace(self, patient_id: int, labels: Sequence[str], now: datetime) -> None:
         """Set the person's activities to `labels`, in order (1 to 3 of them)."""

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.domain import Answer, CheckIn, CheckInStatus
 from core.store.repositories import answer_digests
 from core.store.repositories._common import as_dict, columns, upsert
-from core.store.tables import ActivityRow, AnswerRow, CheckInRow
+from core.store.tables import AnswerRow, CheckInRow
 
 
 def _check_in(row: Row[Any]) -> CheckIn:
@@ -245,23 +245,6 @@ class CheckInRepository:
         for row in await self._session.execute(statement):
             answer = _answer(row)
             found[answer.check_in_id].append(answer)
-        return found
-
-    async def activity_labels(self, patient_ids: Collection[int]) -> dict[int, dict[int, str]]:
-        """patient id -> their activities (position -> their own words), in one query.
-
-        The words the check-in's activity questions show; everyone asked about gets an entry.
-        """
-        found: dict[int, dict[int, str]] = {patient_id: {} for patient_id in patient_ids}
-        if not found:
-            return found
-        statement = (
-            select(ActivityRow.patient_id, ActivityRow.position, ActivityRow.label)
-            .where(ActivityRow.patient_id.in_(sorted(found)))
-            .order_by(ActivityRow.patient_id, ActivityRow.position)
-        )
-        for patient_id, position, label in await self._session.execute(statement):
-            found[patient_id][position] = label
         return found
 
 

@@ -55,7 +55,7 @@ from core.store.repositories.answer_digests import (
     JoinedOn,
     unpack,
 )
-from core.store.tables import ActivityRow, AnswerDigestRow, AnswerRow, CheckInRow, PatientRow
+from core.store.tables import AnswerDigestRow, AnswerRow, CheckInRow, PatientRow
 
 # Code layout: code = (item * 16 + value) * 16 + day, where
 #   item  is the index in `core.progress.ITEMS` (15: an item the analysis does not read),
@@ -341,20 +341,6 @@ class ProgressRepository:
         found: dict[int, list[DayAnswer]] = {patient_id: [] for patient_id in patient_ids}
         for patient_id, item, local_date, value in await self._session.execute(statement):
             found[patient_id].append(DayAnswer(item, local_date, value))
-        return found
-
-    async def activity_labels(self, patient_ids: Sequence[int]) -> dict[int, dict[int, str]]:
-        """Each person's activities (position -> their own words), in one query."""
-        found: dict[int, dict[int, str]] = {patient_id: {} for patient_id in patient_ids}
-        if not patient_ids:
-            return found
-        statement = (
-            select(ActivityRow.patient_id, ActivityRow.position, ActivityRow.label)
-            .where(ActivityRow.patient_id.in_(patient_ids))
-            .order_by(ActivityRow.patient_id, ActivityRow.position)
-        )
-        for patient_id, position, label in await self._session.execute(statement):
-            found[patient_id][position] = label
         return found
 
     async def joined_dates(self, patient_ids: Sequence[int]) -> dict[int, date]:
