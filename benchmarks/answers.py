@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import statistics
 import sys
 import tempfile
@@ -40,7 +39,7 @@ from sqlalchemy import Engine, event, func, select
 
 from benchmarks.sandbox_process import sandbox_in_process_of_its_own
 from benchmarks.table import Figure
-from benchmarks.tick import DUE, JOINED, populate
+from benchmarks.tick import DUE, JOINED, POSTGRES_ENV, populate, postgres_server_url
 from bot.app import (
     N1Application,
     build_application,
@@ -65,7 +64,6 @@ TOKEN = f"{BOT_ID}:n1-bench-answers"
 FULL, QUICK = 2_000, 200
 CONCURRENT = 16
 FIRST_USER = 30_000_000
-POSTGRES_URL_ENV = "N1_BENCH_POSTGRES_URL"
 
 Mode = Literal["fed", "polling"]
 MODES: tuple[Mode, ...] = ("fed", "polling")
@@ -179,16 +177,16 @@ async def database(kind: str) -> AsyncIterator[str]:
         with tempfile.TemporaryDirectory(prefix="n1-bench-answers-") as scratch:
             yield f"sqlite+aiosqlite:///{Path(scratch) / 'answers.db'}"
         return
-    server = os.environ.get(POSTGRES_URL_ENV, "").strip()
-    if not server:
-        raise RuntimeError(f"{POSTGRES_URL_ENV} is not set")
+    server = postgres_server_url()
+    if server is None:
+        raise RuntimeError(f"{POSTGRES_ENV} is not set")
     async with scratch_postgres_database(server, prefix="n1_bench_answers") as url:
         yield url
 
 
 def databases() -> list[str]:
     """SQLite always; PostgreSQL when `N1_BENCH_POSTGRES_URL` is set."""
-    return ["SQLite", "PostgreSQL"] if os.environ.get(POSTGRES_URL_ENV, "").strip() else ["SQLite"]
+    return ["SQLite", "PostgreSQL"] if postgres_server_url() else ["SQLite"]
 
 
 async def measure(

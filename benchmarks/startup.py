@@ -28,8 +28,6 @@ FULL, QUICK = 100_000, 2_000
 # Memory is measured at two sizes: N and N / SMALLER.
 SMALLER = 10
 MB = 1024 * 1024
-# A PostgreSQL server URL; when set, start-up is also measured on a scratch database there.
-POSTGRES_ENV = "N1_BENCH_POSTGRES_URL"
 
 
 def _since_start() -> float:
@@ -122,7 +120,9 @@ async def _measure(patients: int) -> tuple[Side, Side, Postgres | None]:
     from bot.sandbox import BotApiSandbox, SandboxLimits
 
     n1 = {size: await _n1_started(size) for size in (patients // SMALLER, patients)}
-    server_url = os.environ.get(POSTGRES_ENV, "").strip() or None
+    from benchmarks.tick import postgres_server_url
+
+    server_url = postgres_server_url()
     postgres = None
     if server_url is not None:
         on_postgres = await _n1_started(patients, server_url)

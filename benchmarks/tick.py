@@ -8,6 +8,7 @@ then copied row by row with bulk inserts (same preferences, so the same schedule
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import tempfile
 import time
@@ -42,6 +43,13 @@ DUE = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 FIRST_USER = 10_000_000
 _CHUNK = 5_000
 FULL, QUICK = 10_000, 400
+# A PostgreSQL server URL: benchmarks that compare databases also run on scratch ones there.
+POSTGRES_ENV = "N1_BENCH_POSTGRES_URL"
+
+
+def postgres_server_url() -> str | None:
+    """The PostgreSQL server the benchmarks also run on (`N1_BENCH_POSTGRES_URL`), if set."""
+    return os.environ.get(POSTGRES_ENV, "").strip() or None
 
 
 @asynccontextmanager

@@ -69,14 +69,17 @@ class Activity:
     welcome_back: bool
 
 
-async def note_activity(session: AsyncSession, patient_id: int, now: datetime) -> Activity:
+async def note_activity(
+    session: AsyncSession, patient_id: int, now: datetime, *, known: Patient | None = None
+) -> Activity:
     """Record an answer or command: restores their own schedule after a quiet spell.
 
     Call from every command and answer handler (inside its transaction). Someone who writes
-    to N1 can evidently be reached, so an unreachable person is restored too.
+    to N1 can evidently be reached, so an unreachable person is restored too. `known` is the
+    person as the caller read them in this transaction (saves reading them again).
     """
     patients = PatientRepository(session)
-    patient = await patients.get(patient_id)
+    patient = known if known is not None else await patients.get(patient_id)
     if patient is None:
         return Activity(None, welcome_back=False)
     await patients.touch_last_seen(patient_id, now)

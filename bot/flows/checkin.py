@@ -46,7 +46,6 @@ from messages.checkin_message import (
 )
 from messages.schema import Context, Kind
 from scheduler import texts as scheduler_texts
-from scheduler.backoff import BackoffLevel
 from scheduler.checkins import open_checkin, state_of
 from scheduler.reachability import note_activity
 from scheduler.schedules import window_from
@@ -94,18 +93,12 @@ async def note_return(
 ) -> Patient:
     """Note that the person is here; after a quiet spell, greet them first, without counting.
 
-    `note_activity` inside the caller's transaction, except for the usual case (neither
-    quiet nor unreachable), where it would only set their last-seen time: that is done here
-    without reading them again. People still onboarding are left as they are.
+    `note_activity` inside the caller's transaction, with the person as already read.
+    People still onboarding are left as they are.
     """
     if patient.status is PatientStatus.ONBOARDING:
         return patient
-    if patient.status is not PatientStatus.UNREACHABLE and patient.backoff_level <= (
-        BackoffLevel.NORMAL
-    ):
-        await PatientRepository(session).touch_last_seen(patient.id, now)
-        return patient
-    activity = await note_activity(session, patient.id, now)
+    activity = await note_activity(session, patient.id, now, known=patient)
     if activity.welcome_back:
         greeting = scheduler_texts.welcome_back(patient.id, catalogue=services.catalogue)
         reaction.send("welcome_back", greeting.text)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from benchmarks import answers, startup
+from benchmarks import answers
 from benchmarks.cli import NAMES, run_benchmarks
+from benchmarks.tick import postgres_server_url
 
 # The figures each benchmark reports (startup and answers: on SQLite and, when
 # N1_BENCH_POSTGRES_URL is set, on PostgreSQL too).
-ON_POSTGRES = bool(os.environ.get(startup.POSTGRES_ENV, "").strip())
+ON_POSTGRES = postgres_server_url() is not None
 EXPECTED = {
     "startup": 4 + (2 if ON_POSTGRES else 0),
     "tick": 4,
