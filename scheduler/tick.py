@@ -244,16 +244,29 @@ class Ticker:
                 if created < self._batch_size:
                     break
             self._swept = True
-        await self._run(self._schedules, report)
-        await self._run(self._nudges, report)
-        async with self._session_factory() as session:
-            due = [
-                await ScheduleRepository(session).earliest_due(),
-                await DeliveryRepository(session).earliest_nudge(),
-            ]
-        known = [moment for moment in due if moment is not None]
+        # One short read first: most ticks find nothing due, and then need no write lock.
+        schedule_due, nudge_due = await self._earliest()
+        now = self._clock.now()
+        ran = False
+        if schedule_due is not None and schedule_due <= now:
+            await self._run(self._schedules, report)
+            ran = True
+        if nudge_due is not None and nudge_due <= now:
+            await self._run(self._nudges, report)
+            ran = True
+        if ran:
+            schedule_due, nudge_due = await self._earliest()
+        known = [moment for moment in (schedule_due, nudge_due) if moment is not None]
         report.next_due_at = min(known) if known else None
         return report
+
+    async def _earliest(self) -> tuple[datetime | None, datetime | None]:
+        """When the next schedule row and the next nudge fall due (None: nothing is)."""
+        async with self._session_factory() as session:
+            return (
+                await ScheduleRepository(session).earliest_due(),
+                await DeliveryRepository(session).earliest_nudge(),
+            )
 
     # --- batches -------------------------------------------------------------------------
 

@@ -284,6 +284,21 @@ async def test_a_batch_takes_the_same_number_of_statements_for_5_or_40_people(
     assert large == small
 
 
+async def test_a_tick_with_nothing_due_is_one_short_read(
+    engine: AsyncEngine, session_factory: SessionFactory
+) -> None:
+    await _people(session_factory, 3)
+    clock = FakeClock(JOINED)
+    ticker = make_ticker(session_factory, clock)
+    await ticker.tick()  # the one-off sweep for missing schedules
+    with _counting(engine) as sent:
+        report = await ticker.tick()
+    assert report.queued == 0
+    assert report.next_due_at == DUE
+    # One transaction of two small reads: no claim, no write.
+    assert [s for s in sent if s != "BEGIN"] == ["SELECT", "SELECT"]
+
+
 def _signature(key: bytes, patient_id: int, data: str) -> tuple[str, str]:
     body, signature = data.rsplit(":", 1)
     digest = hmac.new(key, f"{patient_id}|{body}".encode(), hashlib.sha256).digest()
