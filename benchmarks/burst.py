@@ -67,7 +67,11 @@ async def n1_burst(patients: int) -> BurstFigures:
                 clock=clock,
                 lock=LocalLock(),
                 settings=DispatchSettings(
-                    limits=DeliveryLimits.unlimited(), batch_size=200, concurrency=16
+                    limits=DeliveryLimits.unlimited(),
+                    batch_size=200,
+                    concurrency=16,
+                    # As in the broadcast: marks and outcomes written 32 at a time.
+                    max_sending=64,
                 ),
             )
             started = time.perf_counter()

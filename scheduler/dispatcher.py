@@ -12,10 +12,12 @@ happen. Per outcome:
 - rejected (400): failed.
 
 One dispatcher sends at a time: a PostgreSQL advisory lock picks it among processes (SQLite
-runs in one process). Each message is marked `sending` in its own transaction just before its
-request goes out (and only if it is still pending), so if the process dies mid-send the next
-dispatcher to take the lock finds exactly the messages in flight still `sending`, and marks
-them `uncertain` instead of sending them again.
+runs in one process). Messages are marked `sending` (only if still pending) a small group at
+a time just before their turn, and their outcomes are recorded a group at a time: two
+transactions per group, not per message. At most `max_sending` messages (by default the
+`concurrency`, what was in flight before) are `sending` at once, marked or in flight or sent
+and not yet recorded; so if the process dies, the next dispatcher to take the lock finds at
+most that many still `sending`, and marks them `uncertain` instead of sending them again.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
+import itertools
 import logging
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import partial
 from typing import Any, Final, Protocol
 
 from sqlalchemy import text
@@ -43,6 +47,7 @@ from core.store.repositories import (
     OutboxRepository,
     PatientRepository,
 )
+from core.store.repositories.outbox import SentMessage
 from scheduler.nudges import schedule_first_nudge
 from scheduler.planning import end_of_quiet_hours, in_quiet_hours
 from scheduler.rate_limit import DeliveryLimits, RateLimiter
@@ -72,8 +77,10 @@ _SCHEDULED: Final = frozenset(
     for kind in (OutboxKind.CHECKIN, OutboxKind.NUDGE, OutboxKind.SUMMARY, OutboxKind.DOOR_OPEN)
 )
 # 429s from this many different chats within a second mean the bot-wide limit was hit.
-_GLOBAL_FLOOD_CHATS: Final = 2
+_GLOBAL_FLOOD_CHATS: Final = 3
 _SETTLE_TRIES: Final = 3
+# A message put back behind an earlier one of its chat goes this much after it.
+_AFTER: Final = timedelta(microseconds=1)
 
 
 class LockState(Enum):
@@ -184,9 +191,19 @@ class DispatchSettings:
     """How the dispatcher paces, batches and retries."""
 
     limits: DeliveryLimits = field(default_factory=DeliveryLimits)
+    # Messages read from the outbox at a time.
     batch_size: int = 50
     # Requests in flight at once (well below the HTTP pool, so replies always find one).
     concurrency: int = 8
+    # At most this many messages are `sending` at once: marked just before their turn, in
+    # flight, or sent and not yet recorded. It bounds what a crash can leave `uncertain`
+    # (never resent); None means `concurrency`, which is what a crash could leave before
+    # marks and outcomes were written a group at a time.
+    max_sending: int | None = None
+    # Marks and outcomes are written up to this many in one transaction.
+    write_batch: int = 32
+    # Real seconds an outcome may wait for others before it is recorded.
+    settle_seconds: float = 0.25
     # Attempts that provably did not reach Telegram (5xx, refused) before giving up.
     max_attempts: int = 5
     retry_base_seconds: float = 2.0
@@ -199,6 +216,13 @@ class DispatchSettings:
     def __post_init__(self) -> None:
         if self.batch_size < 1 or self.concurrency < 1 or self.max_attempts < 1:
             raise ValueError("batch_size, concurrency and max_attempts must be at least 1")
+        if self.write_batch < 1 or (self.max_sending is not None and self.max_sending < 1):
+            raise ValueError("write_batch and max_sending must be at least 1")
+
+    @property
+    def sending_limit(self) -> int:
+        """How many messages may be `sending` at once."""
+        return self.max_sending if self.max_sending is not None else self.concurrency
 
     def retry_delay(self, attempts: int) -> float:
         """Seconds before another try after `attempts` failed ones (exponential, capped)."""
@@ -228,8 +252,56 @@ class DispatchReport:
                 setattr(self, item.name, value + getattr(other, item.name))
 
 
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What became of a message marked `sending`, waiting to be recorded."""
+
+    message: OutboxMessage
+    at: datetime
+    # None: it was not sent, and goes back to the queue until `until` (attempt given back).
+    result: SendResult | None
+    until: datetime | None = None
+    note: str = ""
+
+
+@dataclass
+class _Round:
+    """One dispatch round: what was read, what is marked, in flight and to be recorded."""
+
+    report: DispatchReport
+    # Read from the outbox and still pending there, oldest first.
+    waiting: deque[OutboxMessage] = field(default_factory=deque)
+    # Marked `sending`, not yet sent: (ready at, order, message); the order keeps one chat's
+    # messages in sequence.
+    ready: list[tuple[float, int, OutboxMessage]] = field(default_factory=list)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    # One send per chat at a time: keeps its order, and a 403 stops the ones after it.
+    in_flight: dict[int, asyncio.Task[None]] = field(default_factory=dict)
+    outcomes: list[_Outcome] = field(default_factory=list)
+    # Real time (the event loop's) of the oldest outcome not yet recorded.
+    oldest_outcome: float = 0.0
+    # The people of scheduled messages, for the quiet-hours look just before sending.
+    patients: dict[int, Patient] = field(default_factory=dict)
+    order: itertools.count[int] = field(default_factory=itertools.count)
+    # Whether the outbox may hold more due messages than were read.
+    more: bool = True
+
+    def sending(self) -> int:
+        """Messages `sending` in the store because of this round."""
+        return len(self.ready) + len(self.tasks) + len(self.outcomes)
+
+
 class Dispatcher:
-    """Drains the outbox through a `Sender`."""
+    """Drains the outbox through a `Sender`.
+
+    A round reads due messages, marks a group of them `sending` in one transaction just
+    before their turn, sends them at the limits, and records their outcomes a group at a
+    time; it reads more while it sends, so a backlog streams without stopping between
+    batches. Nothing the dispatcher writes waits for a send, and no send waits for a write
+    unless the `max_sending` budget is used up. Every pass of its loop awaits something that
+    yields to the event loop, so it never starves the rest of the bot (or spins on a
+    simulated clock).
+    """
 
     def __init__(
         self,
@@ -255,9 +327,18 @@ class Dispatcher:
         self._limiter = RateLimiter(self.settings.limits, self._pace.monotonic)
         self._sent_by_kind = sent_by_kind
         self._wake = asyncio.Event()
+        # 429s since the last accepted send: (pace time, chat).
         self._floods: deque[tuple[float, int]] = deque()
-        # Chats that answered 403 in the current batch: their other messages are not sent.
+        # Chats that answered 403 in the current round: their other messages are not sent.
         self._blocked_chats: set[int] = set()
+        # Chats with a message put back in the queue this round (a 429, a retry, a long
+        # hold): their later messages go back too, just after it, to keep the chat's order.
+        self._put_back: dict[int, datetime] = {}
+        self._should_run: Callable[[], bool] = _always
+        group = min(self.settings.write_batch, self.settings.sending_limit)
+        self._group = group
+        # Mark the next group when fewer than this many marked messages are left to send.
+        self._low_water = max(1, group // 2)
 
     def wake(self) -> None:
         """Look at the outbox now (something was queued)."""
@@ -266,6 +347,7 @@ class Dispatcher:
     async def run(self, should_run: Callable[[], bool]) -> None:
         """Dispatch until `should_run()` is False; then let sends in flight finish, and
         give the lock up."""
+        self._should_run = should_run
         try:
             while should_run():
                 self._wake.clear()
@@ -275,11 +357,13 @@ class Dispatcher:
                     logger.exception("dispatcher round failed; trying again shortly")
                     report = DispatchReport(held_lock=False)
                 if report.held_lock and report.claimed:
+                    await asyncio.sleep(0)  # a round of only held messages must not spin
                     continue
                 delay = await self._idle_delay(report.held_lock)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=delay)
         finally:
+            self._should_run = _always
             await self._lock.release()
 
     async def close(self) -> None:
@@ -298,7 +382,7 @@ class Dispatcher:
         return total
 
     async def drain_once(self) -> DispatchReport:
-        """Claim one batch of due messages, send them at the limits, and settle each."""
+        """Read due messages and send them at the limits, reading more while there are."""
         report = DispatchReport()
         state = await self._lock.acquire()
         if state is LockState.NOT_HELD:
@@ -314,149 +398,205 @@ class Dispatcher:
                     "%d message(s) were mid-send when a dispatcher stopped: marked uncertain",
                     report.recovered_uncertain,
                 )
-        # Read, not claimed: each message is marked `sending` only just before its request,
-        # so a kill leaves in doubt only what was really in flight.
-        async with self._session_factory.begin() as session:
-            batch = await OutboxRepository(session).due(
-                now=self._clock.now(), limit=self.settings.batch_size
-            )
-        report.claimed = len(batch)
-        if batch:
-            batch = await self._hold_for_quiet_hours(batch)
-        if batch:
-            await self._send_all(batch, report)
+        state_of_round = _Round(report)
+        await self._read_due(state_of_round)
+        if state_of_round.waiting:
+            await self._send_all(state_of_round)
         return report
 
-    async def _hold_for_quiet_hours(self, batch: list[OutboxMessage]) -> list[OutboxMessage]:
+    # --- reading and marking -------------------------------------------------------------
+
+    async def _read_due(self, round_: _Round) -> None:
+        """Add the next due messages to the round (those it has not read yet).
+
+        Read, not claimed: messages are marked `sending` only a group at a time just before
+        their turn, so a kill leaves in doubt only what was marked (at most `max_sending`).
+        """
+        known = {message.id for message in round_.waiting}
+        limit = self.settings.batch_size + len(known)
+        now = self._clock.now()
+        async with self._session_factory.begin() as session:
+            batch = await OutboxRepository(session).due(now=now, limit=limit)
+            round_.more = len(batch) == limit
+            batch = [message for message in batch if message.id not in known]
+            round_.report.claimed += len(batch)
+            batch = await self._hold_for_quiet_hours(session, batch, now, round_.patients)
+        round_.waiting.extend(batch)
+
+    async def _hold_for_quiet_hours(
+        self,
+        session: AsyncSession,
+        batch: list[OutboxMessage],
+        now: datetime,
+        patients: dict[int, Patient],
+    ) -> list[OutboxMessage]:
         """Keep scheduled messages that would land in someone's quiet hours until they end.
 
         The tick plans outside quiet hours, but a backlog (a big broadcast, a slow send, a
-        restart) can push a message late; nothing scheduled ever arrives in the night.
+        restart) can push a message late; nothing scheduled ever arrives in the night. The
+        people are kept for one more look just before each message goes.
         """
         ids = {m.patient_id for m in batch if m.patient_id is not None and m.kind in _SCHEDULED}
-        if not ids:
-            return batch
-        now = self._clock.now()
+        ids -= patients.keys()
+        if ids:
+            patients.update(await PatientRepository(session).many(ids))
         held: set[int] = set()
-        async with self._session_factory.begin() as session:
-            patients = await PatientRepository(session).many(ids)
-            delivery = DeliveryRepository(session)
-            for message in batch:
-                patient = patients.get(message.patient_id or 0)
-                if patient is None or message.kind not in _SCHEDULED:
-                    continue
-                until = _quiet_until(patient, now)
-                if until is not None:
-                    await delivery.postpone(message.id, not_before_at=until, error="quiet hours")
-                    held.add(message.id)
-        return [message for message in batch if message.id not in held]
+        delivery = DeliveryRepository(session)
+        for message in batch:
+            until = self._quiet_until_for(message, patients, now)
+            if until is not None:
+                await delivery.postpone(message.id, not_before_at=until, error="quiet hours")
+                held.add(message.id)
+        return [message for message in batch if message.id not in held] if held else batch
 
-    async def _idle_delay(self, held: bool) -> float:
-        poll = self.settings.poll_seconds
-        if not held:
-            return poll
-        async with self._session_factory() as session:
-            earliest = await DeliveryRepository(session).earliest_pending()
-        if earliest is None:
-            return poll
-        wait = (earliest - self._clock.now()).total_seconds()
-        return min(poll, max(0.0, self._clock.real_seconds(wait)))
+    @staticmethod
+    def _quiet_until_for(
+        message: OutboxMessage, patients: dict[int, Patient], now: datetime
+    ) -> datetime | None:
+        if message.kind not in _SCHEDULED or message.patient_id is None:
+            return None
+        patient = patients.get(message.patient_id)
+        return None if patient is None else _quiet_until(patient, now)
+
+    async def _mark(self, round_: _Round, count: int) -> None:
+        """Mark the next `count` waiting messages `sending`, in one transaction."""
+        group = [round_.waiting.popleft() for _ in range(count)]
+        async with self._session_factory.begin() as session:
+            started = await OutboxRepository(session).start_sending_many(
+                [message.id for message in group], now=self._clock.now()
+            )
+        by_id = {message.id: message for message in started}
+        for message in group:  # in the outbox's order, which the heap's order keeps per chat
+            marked = by_id.get(message.id)
+            if marked is None:  # given up or put back meanwhile: not to be sent now
+                continue
+            ready = self._limiter.ready_at(marked.chat_id)
+            heapq.heappush(round_.ready, (ready, next(round_.order), marked))
+
+    async def _top_up(self, round_: _Round) -> bool:
+        """Read more and mark the next group when they run low; True if it did either."""
+        acted = False
+        if round_.more and len(round_.waiting) < self.settings.batch_size // 2 + 1:
+            await self._read_due(round_)
+            acted = True
+        if not round_.waiting or len(round_.ready) >= self._low_water:
+            return acted
+        wanted = min(self._group, len(round_.waiting))
+        room = self.settings.sending_limit - round_.sending()
+        if room < wanted and round_.outcomes:
+            await self._flush(round_)  # recording them makes room
+            acted = True
+            room = self.settings.sending_limit - round_.sending()
+        count = min(room, wanted)
+        # A group smaller than half is not worth a transaction unless nothing else is ready.
+        if count > 0 and (count >= min(self._low_water, wanted) or not round_.ready):
+            await self._mark(round_, count)
+            acted = True
+        return acted
 
     # --- sending -------------------------------------------------------------------------
 
-    async def _send_all(self, batch: list[OutboxMessage], report: DispatchReport) -> None:
-        """Send in order, spaced by the rate limiter; a busy chat does not hold up others."""
-        semaphore = asyncio.Semaphore(self.settings.concurrency)
-        tasks: set[asyncio.Task[None]] = set()
-        # One send per chat at a time: keeps its order, and a 403 stops the ones after it.
-        in_flight: dict[int, asyncio.Task[None]] = {}
-        # (ready at, order, message): the order keeps one chat's messages in sequence.
-        heap = [(0.0, index, message) for index, message in enumerate(batch)]
-        heapq.heapify(heap)
-        try:
-            while heap:
-                key, order, message = heapq.heappop(heap)
-                chat = message.chat_id
-                previous = in_flight.get(chat)
-                if previous is not None and not previous.done():
-                    await asyncio.wait({previous})
-                if chat in self._blocked_chats:
-                    await self._settle(
-                        message, SendResult(SendStatus.BLOCKED, error="not sent: blocked"), report
-                    )
-                    continue
-                if self._limiter.chat_ready_at(chat) - self._pace.monotonic() > (
-                    self.settings.hold_longer_than
-                ):
-                    await self._requeue_held(message, report)
-                    continue
-                ready = self._limiter.ready_at(chat)
-                if ready > key:
-                    heapq.heappush(heap, (ready, order, message))
-                    continue
-                wait = ready - self._pace.monotonic()
-                if wait > 0:
-                    await self._pace.sleep(wait)
-                await semaphore.acquire()
-                if self._limiter.ready_at(chat) > self._pace.monotonic():
-                    # A 429 arrived while waiting: look again.
-                    semaphore.release()
-                    heapq.heappush(heap, (self._limiter.ready_at(chat), order, message))
-                    continue
-                self._limiter.take(chat)
-                async with self._session_factory.begin() as session:
-                    started = await DeliveryRepository(session).start_sending(message.id)
-                if started is None:  # given up meanwhile (e.g. the person blocked the bot)
-                    semaphore.release()
-                    continue
-                task = asyncio.create_task(self._deliver(started, report, semaphore))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-                in_flight[chat] = task
-                await asyncio.sleep(0)  # let the request start now
-        finally:
-            if tasks:
-                await asyncio.gather(*tasks, return_exceptions=True)
-            self._blocked_chats.clear()
+    async def _send_all(self, round_: _Round) -> None:
+        """Send in order, spaced by the rate limiter; a busy chat does not hold up others.
 
-    async def _deliver(
-        self, message: OutboxMessage, report: DispatchReport, semaphore: asyncio.Semaphore
-    ) -> None:
+        Every pass awaits something that yields: a database write, a send finishing, the
+        pace clock's sleep, or `asyncio.sleep(0)`; a pass that can do nothing ends the round.
+        """
         try:
-            try:
-                outgoing = OutgoingMessage.from_payload(message.payload)
-            except (KeyError, TypeError, ValueError):
-                result = SendResult(SendStatus.REJECTED, error="unreadable outbox payload")
-            else:
-                outgoing = await self._with_chart(message, outgoing)
-                # Drawing a chart takes a moment: look at the person's clock once more.
-                if await self._back_to_queue_if_quiet(message):
-                    return
-                try:
-                    result = await self._sender.send(message.chat_id, outgoing)
-                except Exception as error:
-                    # The Sender should not raise; if it did, the request may have gone out.
-                    result = SendResult(SendStatus.UNCERTAIN, error=type(error).__name__)
-            await self._settle(message, result, report)
+            while self._should_run():
+                acted = await self._top_up(round_)
+                if round_.outcomes and self._settle_due(round_):
+                    await self._flush(round_)
+                    acted = True
+                if round_.ready:
+                    await self._send_next(round_)
+                elif round_.tasks:
+                    await asyncio.wait(round_.tasks, return_when=asyncio.FIRST_COMPLETED)
+                elif round_.outcomes:
+                    await self._flush(round_)
+                elif not acted:
+                    break  # nothing waiting, marked, in flight or to record
         finally:
-            semaphore.release()
+            await self._finish(round_)
 
-    async def _back_to_queue_if_quiet(self, message: OutboxMessage) -> bool:
-        """A scheduled message whose person is now in quiet hours goes back until they end."""
-        if message.kind not in _SCHEDULED or message.patient_id is None:
-            return False
-        now = self._clock.now()
-        async with self._session_factory.begin() as session:
-            patient = await PatientRepository(session).get(message.patient_id)
-            if patient is None:
-                return False
-            until = _quiet_until(patient, now)
-            if until is None:
-                return False
-            await DeliveryRepository(session).release_after_flood(
-                message.id, not_before_at=until, error="quiet hours"
+    def _settle_due(self, round_: _Round) -> bool:
+        """Whether the outcomes waiting to be recorded should be recorded now."""
+        if len(round_.outcomes) >= self._group or not (round_.ready or round_.tasks):
+            return True
+        loop_time = asyncio.get_running_loop().time()
+        return loop_time - round_.oldest_outcome >= self.settings.settle_seconds
+
+    async def _send_next(self, round_: _Round) -> None:
+        """Look at the marked message whose turn is next: send it, wait for it, or settle it."""
+        key, order, message = heapq.heappop(round_.ready)
+        chat = message.chat_id
+        previous = round_.in_flight.get(chat)
+        if previous is not None and not previous.done():
+            heapq.heappush(round_.ready, (key, order, message))
+            await asyncio.wait({previous})
+            return
+        if chat in self._blocked_chats:
+            self._outcome(
+                round_, message, SendResult(SendStatus.BLOCKED, error="not sent: blocked")
             )
-        return True
+            await asyncio.sleep(0)
+            return
+        now = self._pace.monotonic()
+        held_for = self._limiter.chat_ready_at(chat) - now
+        earlier = self._put_back.get(chat)
+        if earlier is not None or held_for > self.settings.hold_longer_than:
+            # Back to the queue: its chat is held long, or an earlier message of the chat
+            # went back (it must not overtake that one).
+            until = self._clock.now() + timedelta(seconds=max(0.0, held_for))
+            note = "chat held after a flood limit"
+            if earlier is not None:
+                until, note = max(until, earlier), "after an earlier message to the chat"
+            self._outcome(round_, message, None, until=until, note=note)
+            self._put_back[chat] = until + _AFTER
+            round_.report.requeued_held += 1
+            await asyncio.sleep(0)
+            return
+        ready = self._limiter.ready_at(chat)
+        if ready > key or ready > now or len(round_.tasks) >= self.settings.concurrency:
+            # Not its turn yet: back in the heap under its new time, and wait for that time
+            # (or for a send to finish); a 429 meanwhile is seen on the next look.
+            heapq.heappush(round_.ready, (ready, order, message))
+            if ready > key:
+                await asyncio.sleep(0)
+            elif ready > now:
+                await self._pace.sleep(ready - now)
+            else:
+                await asyncio.wait(round_.tasks, return_when=asyncio.FIRST_COMPLETED)
+            return
+        self._limiter.take(chat)
+        task = asyncio.create_task(self._deliver(round_, message))
+        round_.tasks.add(task)
+        task.add_done_callback(round_.tasks.discard)
+        round_.in_flight[chat] = task
+        # A long round sees thousands of chats: forget each one's send once it is done.
+        task.add_done_callback(partial(_forget, round_.in_flight, chat))
+        await asyncio.sleep(0)  # let the request start now
+
+    async def _deliver(self, round_: _Round, message: OutboxMessage) -> None:
+        try:
+            outgoing = OutgoingMessage.from_payload(message.payload)
+        except (KeyError, TypeError, ValueError):
+            self._outcome(
+                round_, message, SendResult(SendStatus.REJECTED, error="unreadable outbox payload")
+            )
+            return
+        outgoing = await self._with_chart(message, outgoing)
+        # Its turn may come late (a backlog, a chart to draw): look at the person's clock.
+        until = self._quiet_until_for(message, round_.patients, self._clock.now())
+        if until is not None:
+            self._outcome(round_, message, None, until=until, note="quiet hours")
+            return
+        try:
+            result = await self._sender.send(message.chat_id, outgoing)
+        except Exception as error:
+            # The Sender should not raise; if it did, the request may have gone out.
+            result = SendResult(SendStatus.UNCERTAIN, error=type(error).__name__)
+        self._outcome(round_, message, result)
 
     async def _with_chart(
         self, message: OutboxMessage, outgoing: OutgoingMessage
@@ -473,52 +613,123 @@ class Dispatcher:
             )
             return outgoing
 
-    async def _requeue_held(self, message: OutboxMessage, report: DispatchReport) -> None:
-        delay = self._limiter.chat_ready_at(message.chat_id) - self._pace.monotonic()
-        async with self._session_factory.begin() as session:
-            await DeliveryRepository(session).postpone(
-                message.id,
-                not_before_at=self._clock.now() + timedelta(seconds=max(0.0, delay)),
-                error="chat held after a flood limit",
-            )
-        report.requeued_held += 1
-
-    # --- settling ------------------------------------------------------------------------
-
-    async def _settle(
-        self, message: OutboxMessage, result: SendResult, report: DispatchReport
+    def _outcome(
+        self,
+        round_: _Round,
+        message: OutboxMessage,
+        result: SendResult | None,
+        *,
+        until: datetime | None = None,
+        note: str = "",
     ) -> None:
-        if result.status is SendStatus.RETRY_AFTER:
-            self._note_flood(message.chat_id, result.retry_after)
-        elif result.status is SendStatus.BLOCKED:
-            self._blocked_chats.add(message.chat_id)
+        """Act on an outcome at once (flood holds, blocked chats, when a retry may go);
+        record it with others."""
+        at = self._clock.now()
+        if result is not None:
+            chat, status = message.chat_id, result.status
+            if status is SendStatus.RETRY_AFTER:
+                self._note_flood(chat, result.retry_after)
+                until = at + timedelta(seconds=max(1.0, result.retry_after))
+            elif status is SendStatus.NOT_SENT and message.attempts < self.settings.max_attempts:
+                until = at + timedelta(seconds=self.settings.retry_delay(message.attempts))
+            elif status is SendStatus.BLOCKED:
+                self._blocked_chats.add(chat)
+            elif status is SendStatus.SENT:
+                self._floods.clear()
+            if until is not None:
+                self._put_back[chat] = max(until, self._put_back.get(chat, until)) + _AFTER
+        if not round_.outcomes:
+            round_.oldest_outcome = asyncio.get_running_loop().time()
+        round_.outcomes.append(_Outcome(message, at, result, until, note))
+
+    async def _finish(self, round_: _Round) -> None:
+        """Let sends in flight finish, put back what was marked and not sent, record all."""
+        try:
+            if round_.tasks:
+                await asyncio.gather(*round_.tasks, return_exceptions=True)
+            if round_.ready:
+                unsent = [message.id for _, _, message in round_.ready]
+                round_.ready.clear()
+                try:
+                    async with self._session_factory.begin() as session:
+                        await OutboxRepository(session).unclaim(unsent)
+                except Exception:
+                    # Left `sending`: the next dispatcher to take the lock marks them uncertain.
+                    logger.exception("could not put %d unsent message(s) back", len(unsent))
+            await self._flush(round_)
+        finally:
+            self._blocked_chats.clear()
+            self._put_back.clear()
+
+    # --- recording -----------------------------------------------------------------------
+
+    async def _flush(self, round_: _Round) -> None:
+        """Record the outcomes so far in one transaction (one at a time if that fails)."""
+        outcomes, round_.outcomes = round_.outcomes, []
+        if not outcomes:
+            return
         for attempt in range(1, _SETTLE_TRIES + 1):
-            try:
-                async with self._session_factory.begin() as session:
-                    await self._record(session, message, result, report)
-                break
-            except Exception:
-                if attempt == _SETTLE_TRIES:
-                    # Left `sending`: the next dispatcher to take the lock marks it uncertain.
-                    logger.exception("could not record the outcome of outbox %d", message.id)
-                    return
+            if await self._record_committed(outcomes, round_.report):
+                return
+            if attempt < _SETTLE_TRIES:
                 await asyncio.sleep(0.05 * attempt)
-        if result.status is SendStatus.SENT and self._sent_by_kind is not None:
-            self._sent_by_kind[message.kind] += 1
+        # One at a time: one outcome that cannot be written must not hold up the others.
+        for outcome in outcomes:
+            if not await self._record_committed([outcome], round_.report):
+                # Left `sending`: the next dispatcher to take the lock marks it uncertain.
+                logger.error("could not record the outcome of outbox %d", outcome.message.id)
+
+    async def _record_committed(self, outcomes: list[_Outcome], report: DispatchReport) -> bool:
+        """Record `outcomes` in one transaction; counts are added only once it committed."""
+        counts = DispatchReport()
+        try:
+            async with self._session_factory.begin() as session:
+                await self._record(session, outcomes, counts)
+        except Exception:
+            logger.exception("could not record %d outbox outcome(s)", len(outcomes))
+            return False
+        report.add(counts)
+        for outcome in outcomes:
+            result = outcome.result
+            if result is not None and result.status is SendStatus.SENT:
+                if self._sent_by_kind is not None:
+                    self._sent_by_kind[outcome.message.kind] += 1
+            else:
+                # Ids, statuses and Telegram's description only: never the message text.
+                error = outcome.note if result is None else (result.error or result.status.value)
+                logger.info("outbox %d (%s): %s", outcome.message.id, outcome.message.kind, error)
+        return True
 
     async def _record(
-        self,
-        session: AsyncSession,
-        message: OutboxMessage,
-        result: SendResult,
-        report: DispatchReport,
+        self, session: AsyncSession, outcomes: list[_Outcome], report: DispatchReport
     ) -> None:
         outbox = OutboxRepository(session)
-        now = self._clock.now()
+        await outbox.mark_sent_many(
+            [
+                SentMessage(o.message.id, o.at, o.result.message_id)
+                for o in outcomes
+                if o.result is not None and o.result.status is SendStatus.SENT
+            ]
+        )
+        for outcome in outcomes:
+            await self._record_one(session, outbox, outcome, report)
+
+    async def _record_one(
+        self,
+        session: AsyncSession,
+        outbox: OutboxRepository,
+        outcome: _Outcome,
+        report: DispatchReport,
+    ) -> None:
+        message, result, now = outcome.message, outcome.result, outcome.at
+        if result is None:
+            await DeliveryRepository(session).release_after_flood(
+                message.id, not_before_at=outcome.until or now, error=outcome.note
+            )
+            return
         error = result.error or result.status.value
         status = result.status
-        if status is SendStatus.SENT:
-            await outbox.mark_sent(message.id, sent_at=now, telegram_message_id=result.message_id)
+        if status is SendStatus.SENT:  # the outbox row was marked with the others
             check_in_id = message.payload.get("check_in_id")
             if message.kind == OutboxKind.CHECKIN.value and isinstance(check_in_id, int):
                 await CheckInRepository(session).mark_sent(
@@ -528,16 +739,11 @@ class Dispatcher:
             report.sent += 1
         elif status is SendStatus.RETRY_AFTER:
             await DeliveryRepository(session).release_after_flood(
-                message.id,
-                not_before_at=now + timedelta(seconds=max(1.0, result.retry_after)),
-                error=error,
+                message.id, not_before_at=outcome.until or now, error=error
             )
             report.flood_waits += 1
-        elif status is SendStatus.NOT_SENT and message.attempts < self.settings.max_attempts:
-            delay = self.settings.retry_delay(message.attempts)
-            await outbox.retry_later(
-                message.id, not_before_at=now + timedelta(seconds=delay), error=error
-            )
+        elif status is SendStatus.NOT_SENT and outcome.until is not None:  # attempts left
+            await outbox.retry_later(message.id, not_before_at=outcome.until, error=error)
             report.retried += 1
         elif status is SendStatus.UNCERTAIN:
             await outbox.mark_uncertain(message.id, error=error)
@@ -550,12 +756,14 @@ class Dispatcher:
         else:  # REJECTED, or NOT_SENT with no attempts left
             await outbox.mark_failed(message.id, error=error)
             report.failed += 1
-        if status is not SendStatus.SENT:
-            # Ids, statuses and Telegram's description only: never the message text.
-            logger.info("outbox %d (%s): %s", message.id, message.kind, error)
 
     def _note_flood(self, chat_id: int, retry_after: float) -> None:
-        """Hold the chat; if several chats hit the limit at once, hold everything."""
+        """Hold the chat; if several chats hit the limit in a row, hold everything.
+
+        A lone 429 among accepted sends is that chat's own; when the bot-wide limit is hit,
+        every send gets one until it clears, so 429s from two chats within a second with no
+        send accepted between them mean that.
+        """
         seconds = max(1.0, retry_after)
         self._limiter.hold_chat(chat_id, seconds)
         now = self._pace.monotonic()
@@ -564,3 +772,23 @@ class Dispatcher:
             self._floods.popleft()
         if len({chat for _, chat in self._floods}) >= _GLOBAL_FLOOD_CHATS:
             self._limiter.hold_all(seconds)
+
+    async def _idle_delay(self, held: bool) -> float:
+        poll = self.settings.poll_seconds
+        if not held:
+            return poll
+        async with self._session_factory() as session:
+            earliest = await DeliveryRepository(session).earliest_pending()
+        if earliest is None:
+            return poll
+        wait = (earliest - self._clock.now()).total_seconds()
+        return min(poll, max(0.0, self._clock.real_seconds(wait)))
+
+
+def _always() -> bool:
+    return True
+
+
+def _forget(in_flight: dict[int, asyncio.Task[None]], chat: int, task: asyncio.Task[None]) -> None:
+    if in_flight.get(chat) is task:
+        del in_flight[chat]

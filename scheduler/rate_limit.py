@@ -27,12 +27,16 @@ class DeliveryLimits:
     private_chat_interval: float = 1.05
     # 20 messages a minute in a group (with a margin).
     group_interval: float = 3.1
+    # Sends that may go closer together than the pace to catch up with it: a timer always
+    # fires a little late, and at hundreds a second those delays add up to a slower pace.
+    # A one-second window then holds at most per_second + burst + 1 sends. 0: strict spacing.
+    burst: int = 0
 
     def __post_init__(self) -> None:
         if self.per_second <= 0:
             raise ValueError("per_second must be positive")
-        if self.private_chat_interval < 0 or self.group_interval < 0:
-            raise ValueError("intervals must not be negative")
+        if self.private_chat_interval < 0 or self.group_interval < 0 or self.burst < 0:
+            raise ValueError("intervals and burst must not be negative")
 
     @classmethod
     def unlimited(cls) -> DeliveryLimits:
@@ -71,8 +75,10 @@ class RateLimiter:
     def take(self, chat_id: int) -> None:
         """Record a send to `chat_id` starting now."""
         now = self._monotonic()
-        self._next_global = max(now, self._next_global) + 1.0 / self._limits.per_second
         limits = self._limits
+        spacing = 1.0 / limits.per_second
+        # The pace is kept against its own schedule, which may lag `now` by `burst` sends.
+        self._next_global = max(now - limits.burst * spacing, self._next_global) + spacing
         interval = limits.group_interval if is_group(chat_id) else limits.private_chat_interval
         self._next_chat[chat_id] = now + interval
         if len(self._next_chat) > _PRUNE_AT:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, Table, bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import OutboxMessage, OutboxStatus
@@ -111,6 +111,73 @@ class OutboxRepository:
         claimed = [_message(row) for row in await self._session.execute(statement)]
         return sorted(claimed, key=lambda message: (message.not_before_at, message.id))
 
+    async def start_sending_many(
+        self, message_ids: Sequence[int], *, now: datetime
+    ) -> list[OutboxMessage]:
+        """Mark these messages `sending` (attempts + 1) in one statement, just before they go.
+
+        Only those still pending and due at `now` are marked and returned: a message given up
+        or put back meanwhile (blocked person, quiet hours, a 429's wait) must not be sent.
+        """
+        if not message_ids:
+            return []
+        statement = (
+            update(OutboxRow)
+            .where(
+                OutboxRow.id.in_(message_ids),
+                OutboxRow.status == OutboxStatus.PENDING.value,
+                OutboxRow.not_before_at <= now,
+            )
+            .values(status=OutboxStatus.SENDING.value, attempts=OutboxRow.attempts + 1)
+            .returning(*columns(OutboxRow))
+        )
+        return [_message(row) for row in await self._session.execute(statement)]
+
+    async def unclaim(self, message_ids: Sequence[int]) -> None:
+        """Put `sending` messages that were never sent back in the queue, attempt given back.
+
+        For messages marked ahead of their turn when the dispatcher stops before sending them.
+        """
+        if not message_ids:
+            return
+        await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(message_ids), OutboxRow.status == OutboxStatus.SENDING.value)
+            .values(
+                status=OutboxStatus.PENDING.value,
+                attempts=case((OutboxRow.attempts > 0, OutboxRow.attempts - 1), else_=0),
+            )
+        )
+
+    async def mark_sent_many(self, sent: Sequence[SentMessage]) -> None:
+        """Record many accepted messages in one statement (an executemany)."""
+        if not sent:
+            return
+        table = cast(Table, OutboxRow.__table__)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("sent_id"))
+            .values(
+                status=OutboxStatus.SENT.value,
+                sent_at=bindparam("sent_sent_at", type_=table.c.sent_at.type),
+                telegram_message_id=bindparam(
+                    "sent_telegram_id", type_=table.c.telegram_message_id.type
+                ),
+                last_error=None,
+            )
+        )
+        await self._session.execute(
+            statement,
+            [
+                {
+                    "sent_id": item.message_id,
+                    "sent_sent_at": item.sent_at,
+                    "sent_telegram_id": item.telegram_message_id,
+                }
+                for item in sent
+            ],
+        )
+
     async def mark_sent(
         self, message_id: int, *, sent_at: datetime, telegram_message_id: int | None
     ) -> OutboxMessage | None:
@@ -184,6 +251,15 @@ class OutboxRepository:
             for message in messages
         ]
         return set((await self._session.scalars(statement, rows)).all())
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """A message Telegram accepted, for `OutboxRepository.mark_sent_many`."""
+
+    message_id: int
+    sent_at: datetime
+    telegram_message_id: int | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -414,8 +414,6 @@ class DeliveryRepository:
         )
         return await self._session.scalar(statement)
 
-    # --- outbox, a group at a time (the dispatcher writes once per group, not per message) --
-
     async def recent_library_ids(self, patient_id: int, kind: str, limit: int = 10) -> list[str]:
         """Library ids of the person's latest messages of `kind`, oldest first (for rotation)."""
         statement = (
