@@ -15,22 +15,32 @@ dropped after):
   (the simulated user's own HTTP and long poll included).
 
 The sandbox runs in a separate process: Telegram is never in N1's process, and on 2 cores an
-in-process sandbox takes a large share of the one core N1's event loop runs on.
+in-process sandbox takes a large share of the one core N1's event loop runs on. So do the
+simulated users of the polling run (`python -m benchmarks.answers --tap`): their HTTP client
+and long polls cost about as much CPU per tap as N1 itself, and people's phones are not in
+N1's process either.
 SQL statements and transactions are counted per tap in the fed run, inside the handlers only
 (SQLAlchemy's `before_cursor_execute` and `begin` events; SQLite's `BEGIN IMMEDIATE` counts
 as the transaction, not as a statement). The answers are then counted in the store.
+
+`python -m benchmarks.answers --profile [TAPS] [--postgres]` splits the fed run's CPU per
+tap by component (PTB, the HTTP client, SQLAlchemy, N1's own code, asyncio) with cProfile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import cProfile
+import json
+import os
+import pstats
 import statistics
 import sys
 import tempfile
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -190,9 +200,16 @@ def databases() -> list[str]:
 
 
 async def measure(
-    taps: int, *, mode: Mode, database_kind: str = "SQLite", sandbox_in_process: bool = False
+    taps: int,
+    *,
+    mode: Mode,
+    database_kind: str = "SQLite",
+    sandbox_in_process: bool = False,
+    during: Callable[[], contextlib.AbstractContextManager[Any]] = contextlib.nullcontext,
 ) -> AnswerFigures:
-    """Check-ins for `taps` people, then one tap each, `CONCURRENT` people at a time."""
+    """Check-ins for `taps` people, then one tap each, `CONCURRENT` people at a time.
+
+    `during()` is entered around the taps only (the profile uses it)."""
     clock = FakeClock(JOINED)
     counter, finished = StatementCounter(), Finished()
     async with (
@@ -235,11 +252,13 @@ async def measure(
                 label = (await people[0].last_message()).labels[2]
                 if mode == "polling":
                     counter.counting = True
-                    seconds, each = await _tap_all(people, label)
+                    with during():
+                        seconds, each = await _tap_elsewhere(root, users, label)
                 else:
                     updates = await _pressed(application, people, label)
                     counter.counting = True
-                    seconds, each = await _feed_all(application, finished, updates)
+                    with during():
+                        seconds, each = await _feed_all(application, finished, updates)
                 counter.counting = False
                 async with factory() as session:
                     stored = await session.scalar(select(func.count()).select_from(AnswerRow))
@@ -274,6 +293,26 @@ async def _tap_all(people: list[SimulatedUser], label: str) -> tuple[float, list
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(CONCURRENT)))
     return time.perf_counter() - started, latencies
+
+
+async def _tap_elsewhere(root: str, users: list[int], label: str) -> tuple[float, list[float]]:
+    """Polling: the simulated users tap from a process of their own (`_tap_here`)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "benchmarks.answers", "--tap", root, label,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await process.communicate(json.dumps(users).encode())
+    if process.returncode != 0:
+        raise RuntimeError(f"the simulated users' process failed ({process.returncode})")
+    result = json.loads(out)
+    return float(result["seconds"]), [float(value) for value in result["latencies"]]
+
+
+async def _tap_here(root: str, label: str, users: list[int]) -> dict[str, Any]:
+    """The simulated users' process: everyone taps `label`, `CONCURRENT` at a time."""
+    async with SandboxClient(root, bot_id=BOT_ID) as client:
+        seconds, latencies = await _tap_all([client.user(user) for user in users], label)
+    return {"seconds": seconds, "latencies": latencies}
 
 
 async def _pressed(
@@ -357,6 +396,121 @@ def run(quick: bool) -> list[Figure]:
     return result
 
 
-if __name__ == "__main__":
+# --- where a tap's CPU goes: `python -m benchmarks.answers --profile [TAPS] [--postgres]` ---
+
+# Components of the profile, by the code's file (first match wins); a builtin's or the
+# standard library's own time goes to whoever called it.
+_COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("HTTP client (aiohttp, or httpx)", ("/aiohttp/", "/yarl/", "/multidict/", "/httpx/",
+                                         "/httpcore/", "/h11/", "/anyio/", "/sniffio/",
+                                         "bot/aiohttp_request.py")),
+    ("PTB: Bot API methods and requests", ("/telegram/_bot.py", "/telegram/ext/_extbot.py",
+                                           "/telegram/request/", "/telegram/_callbackquery.py",
+                                           "bot/lean_bot.py")),
+    ("PTB: dispatch (queue, handlers, context)", ("/telegram/ext/",)),
+    ("PTB: objects (Update.de_json, to_dict)", ("/telegram/",)),
+    ("SQLAlchemy", ("/sqlalchemy/", "greenlet")),
+    ("database driver (aiosqlite, asyncpg)", ("/aiosqlite/", "/asyncpg/")),
+    ("N1: handlers, flows, store, texts", ("/bot/", "/core/", "/messages/", "/scheduler/")),
+    ("benchmark harness", ("/benchmarks/",)),
+    ("asyncio and the event loop", ("/asyncio/", "select.epoll", "_asyncio", "selectors.py",
+                                    "socket", "_contextvars", "SimpleQueue")),
+)  # fmt: skip
+_UNPLACED = "other (standard library)"
+
+
+def _component(path: str, name: str) -> str:
+    where = f"{path}:{name}"
+    for component, markers in _COMPONENTS:
+        if any(marker in where for marker in markers):
+            return component
+    return _UNPLACED
+
+
+def _placed(stats: dict[Any, Any], key: Any, seconds: float, depth: int = 0) -> dict[str, float]:
+    """A function's own time by component; unplaced time goes up to its callers (as split
+    between them by the profile), a few levels at most."""
+    component = _component(key[0], key[2])
+    callers: dict[Any, Any] = stats[key][4]
+    if component != _UNPLACED or depth >= 4 or not callers:
+        return {component: seconds}
+    total = sum(entry[2] for entry in callers.values()) or 1.0
+    placed: dict[str, float] = {}
+    for caller, entry in callers.items():
+        share = seconds * entry[2] / total
+        parts = _placed(stats, caller, share, depth + 1) if caller in stats else {_UNPLACED: share}
+        for found, part in parts.items():
+            placed[found] = placed.get(found, 0.0) + part
+    return placed
+
+
+def _children_cpu() -> float:
+    """CPU seconds used so far by this process's children (the sandbox); 0 without /proc."""
+    total, me, ticks = 0.0, str(os.getpid()), os.sysconf("SC_CLK_TCK")
+    with contextlib.suppress(OSError):
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            with contextlib.suppress(OSError), open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+                if fields[1] == me:
+                    total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+@contextlib.contextmanager
+def _cpu_meanwhile(into: dict[str, float], profile: cProfile.Profile | None) -> Iterator[None]:
+    """CPU of the event loop's thread, the whole process and the sandbox, while profiling."""
+    loop, process, sandbox = time.thread_time(), time.process_time(), _children_cpu()
+    if profile is not None:
+        profile.enable()
+    try:
+        yield
+    finally:
+        if profile is not None:
+            profile.disable()
+        into["loop"] = time.thread_time() - loop
+        into["process"] = time.process_time() - process
+        into["sandbox"] = _children_cpu() - sandbox
+
+
+def profile_fed(taps: int, database_kind: str) -> str:
+    """A fed run without the profiler (CPU per tap), then one under cProfile (on CPU time)
+    whose own-time shares split the first run's event-loop CPU into components."""
+    plain: dict[str, float] = {}
+    figures = asyncio.run(measure(taps, mode="fed", database_kind=database_kind,
+                                  during=lambda: _cpu_meanwhile(plain, None)))  # fmt: skip
+    profile, ignored = cProfile.Profile(time.thread_time), dict[str, float]()
+    asyncio.run(measure(taps, mode="fed", database_kind=database_kind,
+                        during=lambda: _cpu_meanwhile(ignored, profile)))  # fmt: skip
+    stats: dict[Any, Any] = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    components: dict[str, float] = {}
+    for key, entry in stats.items():
+        for component, seconds in _placed(stats, key, entry[2]).items():
+            components[component] = components.get(component, 0.0) + seconds
+    profiled = sum(components.values()) or 1.0
+    per_tap = 1000 / taps
+    loop, process = plain["loop"] * per_tap, max(plain["loop"], plain["process"]) * per_tap
+    lines = [
+        f"fed, {taps:,} taps, {database_kind}: {figures.per_second:.0f}/s, "
+        f"p95 {figures.p95 * 1000:.0f} ms, {figures.statements / taps:.1f} statements per tap",
+        f"CPU per tap: event loop {loop:.2f} ms, whole bot process {process:.2f} ms (so "
+        f"{process - loop:.2f} ms in other threads: aiosqlite's), sandbox process "
+        f"{plain['sandbox'] * per_tap:.2f} ms",
+        "event loop's CPU per tap by component (cProfile's shares of the unprofiled CPU):",
+    ]
+    for component, seconds in sorted(components.items(), key=lambda item: -item[1]):
+        share = seconds / profiled
+        lines.append(f"  {component:42s} {share * loop:5.2f} ms  {share:6.1%}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--profile"]:
+    numbers = [int(argument) for argument in sys.argv[2:] if argument.isdigit()]
+    kind = "PostgreSQL" if "--postgres" in sys.argv else "SQLite"
+    print(profile_fed(numbers[0] if numbers else 1000, kind))
+elif __name__ == "__main__" and sys.argv[1:2] == ["--tap"]:
+    # The polling run's simulated users: sandbox URL and label as arguments, ids on stdin.
+    tapped = asyncio.run(_tap_here(sys.argv[2], sys.argv[3], json.loads(sys.stdin.read())))
+    print(json.dumps(tapped))
+elif __name__ == "__main__":
     for figure in run(quick="--quick" in sys.argv[1:]):
         print(f"{figure.name}: {figure.n1:.2f} {figure.unit}")

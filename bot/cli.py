@@ -89,7 +89,9 @@ def run() -> None:
 
     catalogue = _catalogue(settings)
     configure_logging(settings.log_level)
-    application = build_application(settings, SystemClock(), token=token, catalogue=catalogue)
+    application = build_application(
+        settings, SystemClock(), token=token, catalogue=catalogue, freeze_heap=True
+    )
     if settings.webhook_url is not None:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         application.run_webhook(

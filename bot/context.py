@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext
 
+from bot.lean_bot import LeanBot
 from bot.services import Services
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class AppData:
         self.catalogue: Catalogue
 
 
-class N1Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppData]):
+class N1Context(CallbackContext[LeanBot, dict[Any, Any], dict[Any, Any], AppData]):
     """The context every N1 handler receives."""
 
     def __init__(

@@ -37,11 +37,8 @@ async def _edit(update: Update, context: N1Context, message: OutgoingMessage) ->
     if query is None or query.message is None:
         return
     try:
-        await context.bot.edit_message_text(
-            message.text,
-            chat_id=query.message.chat.id,
-            message_id=query.message.message_id,
-            reply_markup=markup(message.keyboard),
+        await context.bot.edit_text(
+            query.message.chat.id, query.message.message_id, message.text, message.keyboard
         )
     except BadRequest as error:
         # A double tap asks for the same content again: Telegram says "not modified".

@@ -36,7 +36,7 @@ from core.store.repositories import (
     PatientRepository,
     SecurityEventRepository,
 )
-from core.store.repositories.check_in_taps import TapContext, read_tap
+from core.store.repositories.check_in_taps import TapContext, read_tap, write_answer
 from messages import checkin_texts
 from messages.checkin_message import (
     first_open_item,
@@ -225,7 +225,7 @@ async def _apply(
         reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
         return
     was_open = first_open_item(check_in, before) is not None
-    await CheckInRepository(session).record_answer(check_in, item=item, value=tap.value, now=now)
+    await write_answer(session, check_in, item=item, value=tap.value, now=now)
     # The stored answers are the ones read in this transaction plus this one: the person's
     # taps are handled one at a time (see bot.update_order), and SQLite's write lock or the
     # answer's unique key keeps the row itself right whatever happens elsewhere.

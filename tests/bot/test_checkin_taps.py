@@ -1,10 +1,19 @@
-"""The one-transaction tap path's less common turns: no consent, and a return after a quiet
-spell (forged, replayed and late taps are in test_checkins)."""
+"""The one-transaction tap path's less common turns: no consent, a return after a quiet
+spell, and an answer tapped again or changed (forged, replayed and late taps are in
+test_checkins)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from core.domain import HEALTH_DATA_CONSENT
-from core.store.repositories import ConsentRepository, PatientRepository, ScheduleRepository
+from core.store.repositories import (
+    CheckInRepository,
+    ConsentRepository,
+    PatientRepository,
+    ScheduleRepository,
+    answer_digests,
+)
 from messages import checkin_texts
 from scheduler.backoff import BackoffLevel
 from tests.bot.conftest import RunningN1
@@ -38,3 +47,35 @@ async def test_a_tap_after_a_quiet_spell_is_stored_and_welcomed_back(n1: Running
     assert again is not None
     assert again.backoff_level == BackoffLevel.NORMAL
     assert again.last_seen_at == n1.clock.now()
+
+
+async def test_a_repeated_tap_is_no_change_and_a_new_value_is_one_digested_too(
+    n1: RunningN1,
+) -> None:
+    ((person, patient, check_in),) = await _people_with_check_ins(n1, 1, first_user=6600)
+    shown = (await person.messages())[0]
+    # Buttons of the first question, worth 2 and 4 (as `_label` counts them).
+    stiff, free = (shown.button(shown.labels[value - 1]).callback_data for value in (2, 4))
+    assert stiff is not None
+    assert free is not None
+    first_tap = n1.clock.now()
+
+    async def press(data: str, answers: int) -> dict[str, tuple[int | None, object, object]]:
+        n1.clock.advance(timedelta(minutes=1))
+        await person.press_data(shown.message_id, data)
+        await person.wait_for_answers(answers)
+        async with n1.services.session_factory() as session:
+            stored = await CheckInRepository(session).answers(check_in.id)
+        return {a.item: (a.value, a.answered_at, a.changed_at) for a in stored}
+
+    item = check_in.items[0]
+    assert await press(stiff, 1) == {item: (2, first_tap + timedelta(minutes=1), None)}
+    # The same value again is not a change; another value is, and only the value moves.
+    assert await press(stiff, 2) == {item: (2, first_tap + timedelta(minutes=1), None)}
+    assert await press(free, 3) == {
+        item: (4, first_tap + timedelta(minutes=1), first_tap + timedelta(minutes=3))
+    }
+    async with n1.services.session_factory() as session:
+        digests = await answer_digests.readable(session, patient.id)
+    week = [digest for digest in digests if digest["period"] == answer_digests.WEEK]
+    assert [digest["answers"] for digest in week] == [{item: [4]}]

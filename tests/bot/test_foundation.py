@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
+from bot.app import build_application, running_bot
 from bot.handlers.registry import all_commands
 from core.store.repositories import PatientRepository
 from messages import journey, texts
-from tests.bot.conftest import RunningN1
+from tests.bot.conftest import TOKEN, RunningN1, catalogue
 
 
 async def test_start_introduces_n1_and_says_what_it_is_not(n1: RunningN1) -> None:
@@ -104,3 +107,20 @@ async def test_every_message_gets_exactly_one_reply(n1: RunningN1) -> None:
     replies = await person.wait_for_messages(len(sent))
     assert len(replies) == len(sent)
     assert all(reply.text != texts.SOMETHING_WENT_WRONG for reply in replies)
+
+
+async def test_n1_run_freezes_what_start_up_left_so_collections_stay_short(
+    n1: RunningN1,
+) -> None:
+    # `n1 run` builds the bot with freeze_heap=True (its process lives as long as the bot):
+    # the garbage collector then never walks start-up's objects during a busy tick.
+    await n1.stop()
+    application = build_application(
+        n1.settings, n1.clock, token=TOKEN, catalogue=catalogue(), freeze_heap=True
+    )
+    gc.unfreeze()
+    try:
+        async with running_bot(application):
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # the rest of the test run collects normally

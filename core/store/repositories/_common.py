@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Row
+from sqlalchemy import ColumnElement, Row, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.store.tables import MAX_ERROR_LENGTH, Base
@@ -29,14 +29,18 @@ def as_dict(row: Row[Any]) -> dict[str, Any]:
     return row._asdict()
 
 
-def upsert(session: AsyncSession, model: type[Base]) -> Upsert:
-    """An INSERT that can take ON CONFLICT, for the session's database.
+def upsert(session: AsyncSession, model: type[Base] | Table) -> Upsert:
+    """An INSERT that can take ON CONFLICT, for the session's database."""
+    return insert_on_conflict(session.get_bind().dialect.name, model)
+
+
+def insert_on_conflict(dialect: str, model: type[Base] | Table) -> Upsert:
+    """An INSERT that can take ON CONFLICT, for the dialect named `dialect`.
 
     SQLite and PostgreSQL spell ON CONFLICT the same way, but SQLAlchemy keeps the
     construct per dialect; this is the one place that chooses.
     """
     # Imported here, not at the top: loading a dialect nobody uses costs start-up time.
-    dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         from sqlalchemy.dialects import sqlite
 

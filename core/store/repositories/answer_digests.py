@@ -20,10 +20,12 @@ they joined; every answer dated before 14 days later, as `core.progress` defines
 How the digests stay true to the answers:
 
 - `CheckInRepository.record_answer` calls `lock_person` before it writes an answer (new,
-  changed or skipped) and `refresh_for_answer` after. The refresh recomputes, from the
-  answers themselves, the digest of that day's week and, when the day is in the person's
-  baseline, the baseline's: one INSERT ... SELECT, so a changed answer cannot leave its old
-  value behind, however the taps interleave.
+  changed or skipped) and `refresh_for_answer` after; for a button tap,
+  `check_in_taps.read_tap` takes the same lock as it reads the person and
+  `check_in_taps.write_answer` refreshes. The refresh recomputes, from the answers
+  themselves, the digest of that day's week and, when the day is in the person's baseline,
+  the baseline's: one INSERT ... SELECT, so a changed answer cannot leave its old value
+  behind, however the taps interleave.
 - On PostgreSQL two transactions could each recompute without seeing the other's
   uncommitted answer; `lock_person` takes the person's row (FOR NO KEY UPDATE) first, so one
   person's answers are written and digested one transaction at a time. (SQLite's
@@ -65,7 +67,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from core.progress import BASELINE_DAYS, WEEK_DAYS
-from core.store.repositories._common import upsert
+from core.store.repositories._common import insert_on_conflict, upsert
 from core.store.tables import AnswerDigestRow, AnswerRow, CheckInRow, PatientRow
 
 if TYPE_CHECKING:
@@ -314,7 +316,9 @@ async def lock_person(session: AsyncSession, patient_id: int) -> None:
     that merely refer to the person.
     """
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(_LOCK_PERSON, {"patient_id": patient_id})
+        # On the connection (the session's transaction): no ORM set-up for a row lock.
+        connection = await session.connection()
+        await connection.execute(_LOCK_PERSON, {"patient_id": patient_id})
 
 
 @cache
@@ -333,18 +337,7 @@ def _refresh_statement(dialect: str) -> Upsert:
     )
     # On the table itself: a Core statement takes its parameters per execution (an ORM one
     # would read them as rows to insert).
-    # Dialects are imported here, as in `_common.upsert`: loading one costs start-up time.
-    table = cast(Table, AnswerDigestRow.__table__)
-    if dialect == "sqlite":
-        from sqlalchemy.dialects import sqlite
-
-        insert: Upsert = sqlite.insert(table)
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        insert = postgresql.insert(table)
-    else:
-        raise NotImplementedError(f"no ON CONFLICT support for {dialect!r}")
+    insert = insert_on_conflict(dialect, cast(Table, AnswerDigestRow.__table__))
     insert = insert.from_select(_COLUMNS, union_all(weeks, baseline))
     return insert.on_conflict_do_update(
         index_elements=["patient_id", "period", "first_day"],
@@ -356,8 +349,11 @@ async def refresh_for_answer(session: AsyncSession, patient_id: int, local_date:
     """After writing an answer of this person's dated `local_date`: recompute its week's
     digest and, if the day is in their baseline, the baseline's (one statement)."""
     monday = date.fromordinal(local_date.toordinal() - local_date.weekday())
-    await session.execute(
-        _refresh_statement(session.get_bind().dialect.name),
+    # On the connection, inside the session's transaction: the statement reads ORM columns,
+    # so `session.execute` would take the ORM's bulk-DML path and its set-up on every answer.
+    connection = await session.connection()
+    await connection.execute(
+        _refresh_statement(connection.dialect.name),
         {
             "patient_id": patient_id,
             "local_date": local_date,

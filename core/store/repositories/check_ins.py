@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Row, case, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import Answer, CheckIn, CheckInStatus
 from core.store.repositories import answer_digests
 from core.store.repositories._common import as_dict, columns, upsert
+from core.store.repositories.check_in_taps import answer_upsert
 from core.store.tables import AnswerRow, CheckInRow
 
 
@@ -116,22 +117,16 @@ class CheckInRepository:
         """
         answer_digests.check_value(value)
         await answer_digests.lock_person(self._session, check_in.patient_id)
-        insert = upsert(self._session, AnswerRow).values(
-            check_in_id=check_in.id,
-            patient_id=check_in.patient_id,
-            item=item,
-            value=value,
-            answered_at=now,
-        )
-        changed = AnswerRow.value.is_distinct_from(insert.excluded.value)
-        statement = insert.on_conflict_do_update(
-            index_elements=["check_in_id", "item"],
-            set_={
-                "value": insert.excluded.value,
-                "changed_at": case((changed, now), else_=AnswerRow.changed_at),
-            },
-        ).returning(*columns(AnswerRow))
-        row = (await self._session.execute(statement)).one()
+        dialect = self._session.get_bind().dialect.name
+        statement = answer_upsert(dialect).returning(*columns(AnswerRow))
+        parameters = {
+            "check_in_id": check_in.id,
+            "patient_id": check_in.patient_id,
+            "item": item,
+            "value": value,
+            "now": now,
+        }
+        row = (await self._session.execute(statement, parameters)).one()
         await answer_digests.refresh_for_answer(
             self._session, check_in.patient_id, check_in.local_date
         )
