@@ -59,12 +59,15 @@ from bot.app import (
     watch_handling,
 )
 from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits, SimulatedUser
-from bot.sender import TelegramSender
+from bot.sender import TelegramSender, sandbox_bot
+from core.callbacks import CallbackCodec, derive_key
 from core.clock import FakeClock
 from core.settings import load_settings
+from core.store.engine import create_engine, create_session_factory
+from core.store.migrate import upgrade
 from core.store.scratch import scratch_postgres_database
 from core.store.tables import AnswerRow
-from messages.catalogue import load_catalogue
+from messages.catalogue import Catalogue, load_catalogue
 from scheduler.dispatcher import Dispatcher, DispatchSettings, LocalLock
 from scheduler.rate_limit import DeliveryLimits
 from scheduler.tick import Ticker
@@ -225,30 +228,19 @@ async def measure(
             telegram_file_url=f"{root}/file/bot",
         )
         catalogue = load_catalogue()
+        # Everyone's check-in is opened and sent before the bot starts: one dispatcher at a
+        # time, as in production (a second one would take the bot's claimed messages for a
+        # crashed dispatcher's and mark them uncertain).
+        users = await _checkins_sent(
+            url, client, clock, codec=CallbackCodec(derive_key(settings.callback_secret(TOKEN))),
+            catalogue=catalogue, taps=taps, root=root,
+        )  # fmt: skip
+        people = [client.user(user) for user in users]
         application = build_application(settings, clock, token=TOKEN, catalogue=catalogue)
         watch_handling(application, started=counter.note_task, finished=finished.mark)
         with counter.watching():
             async with running_bot(application, polling=mode == "polling") as services:
                 factory = services.session_factory
-                users = await populate(factory, taps, first_user=FIRST_USER)
-                people = [client.user(user) for user in users]
-                await client.register_users(people)
-                clock.set(DUE)
-                ticker = Ticker(
-                    factory, clock=clock, codec=services.codec, catalogue=catalogue,
-                    max_batches=100_000,
-                )  # fmt: skip
-                while (await ticker.tick()).more_due:
-                    pass
-                dispatcher = Dispatcher(
-                    factory,
-                    TelegramSender(application.bot),
-                    clock=clock,
-                    lock=LocalLock(),
-                    settings=DispatchSettings(limits=DeliveryLimits.unlimited()),
-                )
-                await dispatcher.drain(max_rounds=100_000)
-                await dispatcher.close()
                 label = (await people[0].last_message()).labels[2]
                 if mode == "polling":
                     counter.counting = True
@@ -273,6 +265,45 @@ async def measure(
         statements=counter.statements,
         transactions=counter.transactions,
     )
+
+
+async def _checkins_sent(
+    url: str,
+    client: SandboxClient,
+    clock: FakeClock,
+    *,
+    codec: CallbackCodec,
+    catalogue: Catalogue,
+    taps: int,
+    root: str,
+) -> list[int]:
+    """`taps` people, each sent today's check-in through the sandbox; their user ids."""
+    await upgrade(url)
+    engine = create_engine(url)
+    try:
+        factory = create_session_factory(engine)
+        users = await populate(factory, taps, first_user=FIRST_USER)
+        await client.register_users([client.user(user) for user in users])
+        clock.set(DUE)
+        ticker = Ticker(
+            factory, clock=clock, codec=codec, catalogue=catalogue, max_batches=100_000
+        )
+        while (await ticker.tick()).more_due:
+            pass
+        bot = sandbox_bot(TOKEN, f"{root}/bot", f"{root}/file/bot")
+        async with bot:
+            dispatcher = Dispatcher(
+                factory,
+                TelegramSender(bot),
+                clock=clock,
+                lock=LocalLock(),
+                settings=DispatchSettings(limits=DeliveryLimits.unlimited()),
+            )
+            await dispatcher.drain(max_rounds=100_000)
+            await dispatcher.close()
+        return users
+    finally:
+        await engine.dispose()
 
 
 async def _tap_all(people: list[SimulatedUser], label: str) -> tuple[float, list[float]]:
