@@ -25,11 +25,16 @@ from core.ports import OutgoingMessage, SendResult, SendStatus
 from core.store.engine import create_engine, create_session_factory
 from core.store.migrate import upgrade
 from core.store.repositories import OutboxRepository
-from scheduler.dispatcher import Dispatcher, DispatchSettings, LocalLock
+from scheduler.dispatcher import Dispatcher
 from scheduler.rate_limit import DeliveryLimits
 from scheduler.tick import queue_message
 from tests.scheduler.helpers import utc
-from tests.scheduler.test_tick_support import FakeSender, add_active_patient, outbox
+from tests.scheduler.test_tick_support import (
+    FakeSender,
+    add_active_patient,
+    make_dispatcher,
+    outbox,
+)
 
 SessionFactory = async_sessionmaker[AsyncSession]
 # Sunday 22:30 in London: inside the default quiet hours (21:00 to 08:00).
@@ -167,23 +172,16 @@ async def _run_until(
     return finished
 
 
-def _dispatcher(
-    session_factory: SessionFactory, sender: FakeSender, clock: Clock, **settings: Any
-) -> Dispatcher:
-    return Dispatcher(
+def _dispatcher(session_factory: SessionFactory, sender: FakeSender, clock: Clock) -> Dispatcher:
+    # Telegram's real limits, small groups: many passes through the loop per message.
+    return make_dispatcher(
         session_factory,
         sender,
-        clock=clock,
-        lock=LocalLock(),
-        # Telegram's real limits, small groups: many passes through the loop per message.
-        settings=DispatchSettings(
-            limits=DeliveryLimits(),
-            batch_size=16,
-            write_batch=4,
-            poll_seconds=0.05,
-            retry_base_seconds=2.0,
-            **settings,
-        ),
+        clock,
+        limits=DeliveryLimits(),
+        batch_size=16,
+        write_batch=4,
+        poll_seconds=0.05,
     )
 
 

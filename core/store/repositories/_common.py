@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import ColumnElement, Row, Table
+from sqlalchemy import ColumnElement, Row, Table, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.store.tables import MAX_ERROR_LENGTH, Base
@@ -50,6 +51,36 @@ def insert_on_conflict(dialect: str, model: type[Base] | Table) -> Upsert:
 
         return postgresql.insert(model)
     raise NotImplementedError(f"no ON CONFLICT support for {dialect!r}")
+
+
+async def update_each(
+    session: AsyncSession,
+    model: type[Base],
+    rows: Sequence[Mapping[str, Any]],
+    **same: Any,
+) -> None:
+    """One UPDATE sent with many rows' values (an executemany), by primary key `id`.
+
+    Each row names its `id` and the columns it sets (all rows the same columns); `same` is
+    set on every row. A Core UPDATE on the table: the ORM's bulk-by-primary-key mode would
+    want ORM objects' keys, and one statement per row costs a round trip each.
+    """
+    if not rows:
+        return
+    table = cast(Table, model.__table__)
+    varying = [name for name in rows[0] if name != "id"]
+    # Parameter names differ from the column names: SQLAlchemy reserves those in SET.
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("each_id", type_=table.c.id.type))
+        .values(
+            **{name: bindparam(f"each_{name}", type_=table.c[name].type) for name in varying},
+            **same,
+        )
+    )
+    await session.execute(
+        statement, [{f"each_{name}": value for name, value in row.items()} for row in rows]
+    )
 
 
 def clip(text: str | None, limit: int = MAX_ERROR_LENGTH) -> str | None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, case, select, update
+from sqlalchemy import Row, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import OutboxMessage, OutboxStatus
-from core.store.repositories._common import as_dict, clip, columns, upsert
+from core.store.repositories._common import as_dict, clip, columns, update_each, upsert
 from core.store.tables import OutboxRow
 
 
@@ -151,31 +151,19 @@ class OutboxRepository:
 
     async def mark_sent_many(self, sent: Sequence[SentMessage]) -> None:
         """Record many accepted messages in one statement (an executemany)."""
-        if not sent:
-            return
-        table = cast(Table, OutboxRow.__table__)
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("sent_id"))
-            .values(
-                status=OutboxStatus.SENT.value,
-                sent_at=bindparam("sent_sent_at", type_=table.c.sent_at.type),
-                telegram_message_id=bindparam(
-                    "sent_telegram_id", type_=table.c.telegram_message_id.type
-                ),
-                last_error=None,
-            )
-        )
-        await self._session.execute(
-            statement,
+        await update_each(
+            self._session,
+            OutboxRow,
             [
                 {
-                    "sent_id": item.message_id,
-                    "sent_sent_at": item.sent_at,
-                    "sent_telegram_id": item.telegram_message_id,
+                    "id": item.message_id,
+                    "sent_at": item.sent_at,
+                    "telegram_message_id": item.telegram_message_id,
                 }
                 for item in sent
             ],
+            status=OutboxStatus.SENT.value,
+            last_error=None,
         )
 
     async def mark_sent(

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, case, exists, func, select, update
+from sqlalchemy import Row, case, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import (
@@ -25,7 +25,7 @@ from core.domain import (
     Schedule,
     ScheduleKind,
 )
-from core.store.repositories._common import as_dict, clip, columns, upsert
+from core.store.repositories._common import as_dict, clip, columns, update_each, upsert
 from core.store.tables import AnswerRow, CheckInRow, OutboxRow, PatientRow, ScheduleRow
 
 
@@ -233,48 +233,29 @@ class ScheduleRepository:
 
     async def advance_many(self, steps: Sequence[ScheduleStep], now: datetime) -> None:
         """Move many claimed rows on at once (one executemany UPDATE), as `advance` does."""
-        if not steps:
-            return
-        table = cast(Table, ScheduleRow.__table__)
-        # A Core UPDATE on the table with bound parameters: one statement sent with every
-        # row's values (the ORM's bulk-by-primary-key mode would need ORM objects' keys).
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("step_id"))
-            .values(
-                next_due_at=bindparam("step_next_due_at"),
-                due_local_date=bindparam("step_due_local_date"),
-                claimed_by=None,
-                claimed_until_at=None,
-                updated_at=now,
-            )
-        )
-        await self._session.execute(
-            statement,
+        await update_each(
+            self._session,
+            ScheduleRow,
             [
                 {
-                    "step_id": step.schedule_id,
-                    "step_next_due_at": step.next_due_at,
-                    "step_due_local_date": step.due_local_date,
+                    "id": step.schedule_id,
+                    "next_due_at": step.next_due_at,
+                    "due_local_date": step.due_local_date,
                 }
                 for step in steps
             ],
+            claimed_by=None,
+            claimed_until_at=None,
+            updated_at=now,
         )
 
     async def set_backoff_levels(self, levels: Mapping[int, int]) -> None:
         """Record many people's back-off levels (patient id -> level) in one statement."""
-        if not levels:
-            return
-        table = cast(Table, PatientRow.__table__)
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("level_patient_id"))
-            .values(backoff_level=bindparam("level_value"))
-        )
-        await self._session.execute(
-            statement,
+        await update_each(
+            self._session,
+            PatientRow,
             [
-                {"level_patient_id": patient_id, "level_value": level}
+                {"id": patient_id, "backoff_level": level}
                 for patient_id, level in sorted(levels.items())
             ],
         )
