@@ -4,9 +4,10 @@ How PTB's errors map to outcomes (scale.md section 3):
 - `RetryAfter` (429) -> RETRY_AFTER with Telegram's `retry_after`;
 - `Forbidden` (403: blocked, deactivated) -> BLOCKED;
 - `BadRequest` (400, e.g. chat not found), `ChatMigrated` -> REJECTED;
-- `TimedOut` caused by `httpx.ConnectTimeout` or `httpx.PoolTimeout` -> NOT_SENT (the request
-  never left); any other timeout (read, write, or unknown) -> UNCERTAIN: Telegram may have
-  delivered it, and `sendMessage` has no idempotency key, so it must not be resent blindly;
+- `TimedOut` caused by `httpx.ConnectTimeout`, `httpx.PoolTimeout` or aiohttp's
+  `ConnectionTimeoutError` -> NOT_SENT (the request never left); any other timeout (read,
+  write, or unknown) -> UNCERTAIN: Telegram may have delivered it, and `sendMessage` has
+  no idempotency key, so it must not be resent blindly;
 - `NetworkError` from a refused or failed connection, or a 5xx answer -> NOT_SENT; one raised
   while reading the answer (the connection dropped after the request went out) -> UNCERTAIN.
 Errors carry the exception class and Telegram's description, never the message text.
@@ -20,6 +21,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import (
@@ -36,13 +38,24 @@ from telegram.warnings import PTBDeprecationWarning
 
 from core.ports import Keyboard, OutgoingMessage, SendResult, SendStatus
 
-# Causes that prove the request was never sent.
-_NOT_SENT_TIMEOUTS = (httpx.ConnectTimeout, httpx.PoolTimeout)
+# Causes that prove the request was never sent, from either Bot API client N1 uses
+# (PTB's httpx one, and `bot/aiohttp_request.py`, whose connect timeout covers the pool).
+_NOT_SENT_TIMEOUTS = (httpx.ConnectTimeout, httpx.PoolTimeout, aiohttp.ConnectionTimeoutError)
+# Causes that prove no connection was made (checked first: aiohttp's is an OSError too).
+_NOT_CONNECTED = (aiohttp.ClientConnectorError,)
 # Causes after which the request may have been received and acted on.
-_AMBIGUOUS_NETWORK = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+_AMBIGUOUS_NETWORK = (
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.RemoteProtocolError,
+    aiohttp.ServerDisconnectedError,
+    aiohttp.ClientPayloadError,
+    aiohttp.ClientOSError,
+)
 
 
-def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    """An inline keyboard for Telegram, or None when there are no buttons."""
     if not keyboard:
         return None
     return InlineKeyboardMarkup(
@@ -80,7 +93,8 @@ def classify(error: BaseException) -> SendResult:
             return SendResult(SendStatus.NOT_SENT, error=description)
         return SendResult(SendStatus.UNCERTAIN, error=description)
     if isinstance(error, NetworkError):
-        if isinstance(error.__cause__, _AMBIGUOUS_NETWORK):
+        cause = error.__cause__
+        if isinstance(cause, _AMBIGUOUS_NETWORK) and not isinstance(cause, _NOT_CONNECTED):
             return SendResult(SendStatus.UNCERTAIN, error=description)
         return SendResult(SendStatus.NOT_SENT, error=description)
     if isinstance(error, TelegramError):
@@ -122,13 +136,13 @@ class TelegramSender:
         return SendResult(SendStatus.SENT, message_id=sent.message_id)
 
     async def _send(self, chat_id: int, message: OutgoingMessage, photo: bytes | None) -> Message:
-        markup = _markup(message.keyboard)
+        buttons = markup(message.keyboard)
         if photo is None:
             return await self._bot.send_message(
-                chat_id, message.text, reply_markup=markup, **self._timeouts
+                chat_id, message.text, reply_markup=buttons, **self._timeouts
             )
         return await self._bot.send_photo(
-            chat_id, photo, caption=message.text, reply_markup=markup, **self._timeouts
+            chat_id, photo, caption=message.text, reply_markup=buttons, **self._timeouts
         )
 
 

@@ -3,8 +3,11 @@ come back to PTB as they do through its own httpx client."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import pytest
@@ -14,7 +17,8 @@ from telegram.error import NetworkError, RetryAfter, TimedOut
 from bot.aiohttp_request import AiohttpRequest
 from bot.lean_bot import LeanBot
 from bot.sandbox import BotApiSandbox, SandboxClient, SimulatedUser
-from core.ports import Button
+from bot.sender import TelegramSender
+from core.ports import Button, OutgoingMessage, SendStatus
 from tests.bot.conftest import BOT_ID, TOKEN
 
 USER_ID = 7100
@@ -145,3 +149,60 @@ async def test_a_bad_url_is_a_network_error_that_does_not_quote_the_token() -> N
             with pytest.raises(NetworkError) as raised:
                 await request.post(url)
             assert TOKEN not in str(raised.value)
+
+
+# --- what the dispatcher makes of each failure (`bot.sender.classify`) -----------------------
+
+
+@asynccontextmanager
+async def _server(*, hold: bool) -> AsyncIterator[str]:
+    """A local server that reads each request's head, then hangs up at once, or (`hold`)
+    keeps the connection open without ever answering."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        if hold:
+            await reader.read()  # until the client gives up
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        yield f"http://127.0.0.1:{port}/bot"
+
+
+def _sender(base_url: str, request: AiohttpRequest) -> TelegramSender:
+    # The bot itself is not initialised: that would call getMe, which these servers refuse.
+    return TelegramSender(Bot(TOKEN, base_url=base_url, request=request))
+
+
+async def test_a_refused_connection_is_not_sent_so_the_message_is_tried_again() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with AiohttpRequest() as request:
+        sender = _sender(f"http://127.0.0.1:{port}/bot", request)
+        result = await sender.send(USER_ID, OutgoingMessage("Hello"))
+    assert result.status is SendStatus.NOT_SENT
+
+
+async def test_a_hang_up_after_the_request_went_out_is_uncertain_so_never_resent() -> None:
+    # Telegram may have delivered it: sending it again could show the person two copies.
+    async with _server(hold=False) as base_url, AiohttpRequest() as request:
+        result = await _sender(base_url, request).send(USER_ID, OutgoingMessage("Hello"))
+    assert result.status is SendStatus.UNCERTAIN
+
+
+async def test_waiting_too_long_for_a_free_connection_is_not_sent() -> None:
+    async with _server(hold=True) as base_url:
+        request = AiohttpRequest(connection_pool_size=1, pool_timeout=0.1, connect_timeout=0.1)
+        async with request:
+            sender = _sender(base_url, request)
+            # The one pooled connection stays busy with a call nobody answers.
+            stuck = asyncio.create_task(sender.send(USER_ID, OutgoingMessage("first")))
+            await asyncio.sleep(0)
+            result = await sender.send(USER_ID, OutgoingMessage("second"))
+            stuck.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await stuck
+    assert result.status is SendStatus.NOT_SENT
