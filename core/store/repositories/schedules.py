@@ -323,21 +323,6 @@ class DeliveryRepository:
 
     # --- outbox --------------------------------------------------------------------------
 
-    async def start_sending(self, message_id: int) -> OutboxMessage | None:
-        """Mark a pending message `sending` (attempts + 1) just before its request goes out.
-
-        None if it is no longer pending (given up meanwhile, or taken by another process),
-        in which case it must not be sent.
-        """
-        statement = (
-            update(OutboxRow)
-            .where(OutboxRow.id == message_id, OutboxRow.status == OutboxStatus.PENDING.value)
-            .values(status=OutboxStatus.SENDING.value, attempts=OutboxRow.attempts + 1)
-            .returning(*columns(OutboxRow))
-        )
-        row = (await self._session.execute(statement)).first()
-        return None if row is None else _outbox_message(row)
-
     async def postpone(self, message_id: int, *, not_before_at: datetime, error: str) -> None:
         """Leave a pending message queued until `not_before_at` (its chat is on hold)."""
         await self._session.execute(
