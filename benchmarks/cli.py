@@ -3,6 +3,12 @@ JSON with every figure, the machine and the date.
 
 Wired into `bot/cli.py` as a command (`app.command("bench")(bench_command)`); also runnable as
 `python -m benchmarks.cli`. Benchmarks are imported only when they run.
+
+Each benchmark runs in a fresh Python process of its own (`--here` runs one in this
+process): one benchmark's heap, threads, caches and imports then never weigh on the next.
+Before each full-size benchmark the machine is given a few seconds to go quiet (PostgreSQL
+finishing a checkpoint or vacuum after the previous one's bulk load, say), and the CPU it
+was using when the benchmark started goes into the JSON, so a noisy figure can be told apart.
 """
 
 from __future__ import annotations
@@ -11,7 +17,9 @@ import importlib
 import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -65,8 +73,57 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run_benchmarks(names: Sequence[str], quick: bool, json_path: Path | None) -> int:
-    """Run `names` (all when empty), print the table, write JSON; the exit status."""
+# Before a full-size benchmark: wait until the whole machine uses less CPU than this (percent
+# of all cores), sampled over `_QUIET_SAMPLE` seconds, for at most `_QUIET_WAIT` seconds.
+_QUIET_BELOW = 10.0
+_QUIET_SAMPLE = 0.5
+_QUIET_WAIT = 30.0
+
+
+def wait_for_quiet(
+    *, below: float = _QUIET_BELOW, sample: float = _QUIET_SAMPLE, wait: float = _QUIET_WAIT
+) -> float:
+    """Wait (at most `wait` s) until the machine's CPU use drops below `below` percent;
+    returns the last sample, which the JSON keeps next to the figures."""
+    import psutil
+
+    deadline = time.monotonic() + wait
+    busy = float(psutil.cpu_percent(interval=sample))
+    while busy >= below and time.monotonic() < deadline:
+        busy = float(psutil.cpu_percent(interval=sample))
+    return busy
+
+
+def _run_here(name: str, quick: bool) -> tuple[list[Figure], str | None]:
+    """One benchmark in this process: its figures, or why it failed."""
+    typer.echo(f"running {name}{' (quick)' if quick else ''} ...", err=True)
+    try:
+        return _runner(name)(quick), None
+    except Exception as error:  # one broken benchmark must not hide the others' figures
+        return [], f"{type(error).__name__}: {error}"
+
+
+def _run_isolated(name: str, quick: bool) -> tuple[list[Figure], str | None]:
+    """One benchmark in a fresh process (`python -m benchmarks.cli NAME --here`)."""
+    with tempfile.TemporaryDirectory(prefix="n1-bench-") as scratch:
+        path = Path(scratch) / f"{name}.json"
+        command = [sys.executable, "-m", "benchmarks.cli", name, "--here", "--json", str(path)]
+        if quick:
+            command.append("--quick")
+        # Its progress lines go to our stderr; its table is ours to print, with the others.
+        finished = subprocess.run(command, stdout=subprocess.DEVNULL, check=False)
+        if not path.exists():
+            return [], f"the benchmark's process exited with status {finished.returncode}"
+        document = json.loads(path.read_text(encoding="utf-8"))
+    figures = [Figure.from_json(data) for data in document["figures"]]
+    return figures, document["failed"].get(name)
+
+
+def run_benchmarks(
+    names: Sequence[str], quick: bool, json_path: Path | None, *, here: bool = False
+) -> int:
+    """Run `names` (all when empty), each in a fresh process unless `here`, print the table,
+    write JSON; the exit status."""
     chosen = list(names) or list(NAMES)
     unknown = [name for name in chosen if name not in NAMES]
     if unknown:
@@ -75,15 +132,17 @@ def run_benchmarks(names: Sequence[str], quick: bool, json_path: Path | None) ->
     started_at = datetime.now(UTC)
     figures: list[Figure] = []
     seconds: dict[str, float] = {}
+    cpu_before: dict[str, float] = {}
     failed: dict[str, str] = {}
     for name in chosen:
-        typer.echo(f"running {name}{' (quick)' if quick else ''} ...", err=True)
+        if not quick and not here:
+            cpu_before[name] = wait_for_quiet()
         started = time.perf_counter()
-        try:
-            figures.extend(_runner(name)(quick))
-        except Exception as error:  # one broken benchmark must not hide the others' figures
-            failed[name] = f"{type(error).__name__}: {error}"
-            typer.echo(f"n1: benchmark {name} failed: {failed[name]}", err=True)
+        found, error = (_run_here if here else _run_isolated)(name, quick)
+        figures.extend(found)
+        if error is not None:
+            failed[name] = error
+            typer.echo(f"n1: benchmark {name} failed: {error}", err=True)
         seconds[name] = time.perf_counter() - started
     typer.echo(render(figures))
     if json_path is not None:
@@ -93,6 +152,7 @@ def run_benchmarks(names: Sequence[str], quick: bool, json_path: Path | None) ->
             "machine": machine(),
             "benchmarks": chosen,
             "seconds": seconds,
+            "cpu_percent_before": cpu_before,
             "failed": failed,
             "figures": [figure.to_json() for figure in figures],
         }
@@ -111,9 +171,13 @@ def bench_command(
     json_file: Annotated[
         Path | None, typer.Option("--json", help="Also write every figure as JSON here.")
     ] = None,
+    here: Annotated[
+        bool,
+        typer.Option("--here", help="Run in this process, not each in a fresh one.", hidden=True),
+    ] = False,
 ) -> None:
     """Measure N1's speed and scale against a per-user PTB JobQueue bot."""
-    code = run_benchmarks(names or [], quick, json_file)
+    code = run_benchmarks(names or [], quick, json_file, here=here)
     if code:
         raise typer.Exit(code=code)
 

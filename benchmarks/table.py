@@ -33,6 +33,11 @@ class Figure:
         data["ratio"] = self.ratio
         return data
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Figure:
+        """The figure `to_json` wrote (its ratio is worked out again, not read)."""
+        return cls(**{key: value for key, value in data.items() if key != "ratio"})
+
 
 def _number(value: float | None, unit: str) -> str:
     if value is None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from benchmarks import answers
 from benchmarks.cli import NAMES, run_benchmarks
+from benchmarks.table import Figure
 from benchmarks.tick import postgres_server_url
 
 # The figures each benchmark reports (startup and answers: on SQLite and, when
@@ -45,3 +46,10 @@ def test_quick_runs_every_benchmark_and_writes_every_figure(tmp_path: Path) -> N
 def test_an_unknown_benchmark_is_refused(tmp_path: Path) -> None:
     assert run_benchmarks(["nope"], quick=True, json_path=tmp_path / "x.json") == 2
     assert not (tmp_path / "x.json").exists()
+
+
+def test_a_figure_read_back_from_json_is_the_figure_written() -> None:
+    figure = Figure("tick", "idle tick", 2.5, "ms", baseline=10.0, target="< 5 ms", met=True)
+    data = json.loads(json.dumps(figure.to_json()))
+    assert data["ratio"] == 4.0
+    assert Figure.from_json(data) == figure
