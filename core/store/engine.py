@@ -22,13 +22,15 @@ busy timeout still covers other processes (the `n1` command line, migrations).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
+
+from core.store.sqlite_driver import OneTripConnection, one_trip_dbapi
 
 SQLITE_DRIVER = "sqlite+aiosqlite"
 POSTGRES_DRIVER = "postgresql+asyncpg"
@@ -105,7 +107,8 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 def _create_sqlite_engine(url: URL, *, foreign_keys: bool, echo: bool) -> AsyncEngine:
     """SQLite with WAL, foreign keys, NORMAL sync, a busy timeout and real transactions,
     through one pooled connection (see the module's docstring)."""
-    kwargs: dict[str, Any] = {"echo": echo}
+    # SQLAlchemy's aiosqlite dialect, with one trip to the database thread per statement.
+    kwargs: dict[str, Any] = {"echo": echo, "module": one_trip_dbapi()}
     if not foreign_keys:
         kwargs["poolclass"] = NullPool
     else:
@@ -130,7 +133,9 @@ def _create_sqlite_engine(url: URL, *, foreign_keys: bool, echo: bool) -> AsyncE
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Sent in the same trip to the database thread as the transaction's first statement.
+        driver_side = cast(OneTripConnection, connection.connection.dbapi_connection)
+        driver_side.begin_immediately()
 
     return engine
 
