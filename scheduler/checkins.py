@@ -58,17 +58,35 @@ def choose_items(
     patient: Patient, local_date: date, slot: CheckInSlot, activities: Mapping[int, str]
 ) -> list[str]:
     """The items a check-in asks, in order."""
-    own = [activity_item(position) for position in sorted(activities)]
-    if slot is CheckInSlot.BASELINE:
-        return [*BASELINE_ITEMS, *own]
-    items: list[str] = list(
-        items_for(local_date, patient.checkin_days, include_pain=patient.ask_about_pain)
+    return list(
+        _items(
+            slot,
+            local_date,
+            patient.checkin_days,
+            patient.ask_about_pain,
+            patient.summary_weekday,
+            tuple(sorted(activities)),
+        )
     )
-    if slot is CheckInSlot.WEEKLY or is_weekly_day(
-        local_date, patient.checkin_days, patient.summary_weekday
-    ):
+
+
+# Cached: a tick's batch asks the same items of everyone with the same days and activities.
+@lru_cache(maxsize=1024)
+def _items(
+    slot: CheckInSlot,
+    local_date: date,
+    days_mask: int,
+    ask_about_pain: bool,
+    summary_weekday: int,
+    positions: tuple[int, ...],
+) -> tuple[str, ...]:
+    own = [activity_item(position) for position in positions]
+    if slot is CheckInSlot.BASELINE:
+        return (*BASELINE_ITEMS, *own)
+    items: list[str] = list(items_for(local_date, days_mask, include_pain=ask_about_pain))
+    if slot is CheckInSlot.WEEKLY or is_weekly_day(local_date, days_mask, summary_weekday):
         items += [*own, MarkerId.REFRAME]
-    return items
+    return tuple(items)
 
 
 # Cached: the same line for everyone in a tick's batch, and date formatting is not free.

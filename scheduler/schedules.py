@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -41,7 +42,11 @@ def parse_hhmm(value: str | None) -> time | None:
 
 def patient_zone(patient: Patient) -> ZoneInfo:
     """The person's zone (London if the stored name is somehow no longer known)."""
-    zone = load_zone(patient.time_zone) or load_zone(FALLBACK_ZONE)
+    return _zone_named(patient.time_zone)
+
+
+def _zone_named(name: str) -> ZoneInfo:
+    zone = load_zone(name) or load_zone(FALLBACK_ZONE)
     assert zone is not None  # London is always in the pinned tz database
     return zone
 
@@ -59,15 +64,12 @@ class Plan:
     @classmethod
     def checkins(cls, patient: Patient) -> Plan | None:
         """The person's check-in plan (None if they chose no days)."""
-        at = parse_hhmm(patient.checkin_time)
-        if at is None or not patient.checkin_days:
-            return None
-        return cls(
-            patient_zone(patient),
-            at,
+        return _checkin_plan(
+            patient.checkin_time,
             patient.checkin_days,
-            parse_hhmm(patient.quiet_start),
-            parse_hhmm(patient.quiet_end),
+            patient.time_zone,
+            patient.quiet_start,
+            patient.quiet_end,
         )
 
     @classmethod
@@ -92,6 +94,20 @@ class Plan:
     def planned_at(self, slot: Slot) -> datetime:
         """When the slot's local time happens, before any move out of quiet hours."""
         return occurrence_on(slot.local_date, self.local_time, self.zone) or slot.at
+
+
+# Cached: people with the same preferences share a plan (it is immutable), and the tick
+# asks for thousands of them at once.
+@lru_cache(maxsize=1024)
+def _checkin_plan(
+    checkin_time: str, checkin_days: int, time_zone: str, quiet_start: str, quiet_end: str
+) -> Plan | None:
+    at = parse_hhmm(checkin_time)
+    if at is None or not checkin_days:
+        return None
+    return Plan(
+        _zone_named(time_zone), at, checkin_days, parse_hhmm(quiet_start), parse_hhmm(quiet_end)
+    )
 
 
 def next_checkin(

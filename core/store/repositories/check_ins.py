@@ -12,9 +12,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import Answer, CheckIn, CheckInStatus
 from core.store.repositories import answer_digests
-from core.store.repositories._common import as_dict, columns, upsert
+from core.store.repositories._common import (
+    as_dict,
+    columns,
+    dialect_of,
+    driver_form,
+    insert_new,
+    memoised,
+    upsert,
+)
 from core.store.repositories.check_in_taps import answer_upsert
 from core.store.tables import AnswerRow, CheckInRow
+
+# The columns `create_many` writes, in the order of its rows.
+_NEW_CHECK_IN_COLUMNS = (
+    "patient_id",
+    "local_date",
+    "slot",
+    "items",
+    "status",
+    "closes_at",
+    "created_at",
+)
 
 
 def _check_in(row: Row[Any]) -> CheckIn:
@@ -178,45 +197,56 @@ class CheckInRepository:
         """
         if not new:
             return []
-        # Sent as one executemany that SQLAlchemy turns into multi-row INSERTs ("raw": no
-        # ORM bulk bookkeeping, three times cheaper); only keys and ids come back, the rest
-        # of each row is what was written.
-        statement = (
-            upsert(self._session, CheckInRow)
-            .on_conflict_do_nothing(index_elements=["patient_id", "local_date", "slot"])
-            .returning(
-                CheckInRow.id, CheckInRow.patient_id, CheckInRow.local_date, CheckInRow.slot
-            )
-            .execution_options(dml_strategy="raw")
-        )
-        wanted: dict[tuple[int, date, str], tuple[NewCheckIn, list[str]]] = {}
-        rows: list[dict[str, Any]] = []
+        # Values go to the driver already in its form, converted once per distinct value
+        # (`now`, the day, a closing time or item list many people share): SQLAlchemy's
+        # per-row processing of an executemany costs more than the database's work.
+        # Only keys and ids come back; the rest of each row is what was written.
+        dialect = dialect_of(self._session)
+        table = CheckInRow.__table__.c
+        day = memoised(driver_form(dialect, table.local_date))
+        closing = memoised(driver_form(dialect, table.closes_at))
+        as_json = driver_form(dialect, table["items"])
+        created_at = driver_form(dialect, table.created_at)(now)
+        listed: dict[tuple[str, ...], tuple[tuple[str, ...], Any]] = {}
+        wanted: dict[tuple[int, Any, str], tuple[NewCheckIn, tuple[str, ...]]] = {}
+        rows: list[tuple[Any, ...]] = []
         for item in new:
-            items = [str(entry) for entry in item.items]
-            wanted[(item.patient_id, item.local_date, item.slot)] = (item, items)
+            asked = tuple(item.items)
+            stored = listed.get(asked)
+            if stored is None:
+                written = [str(entry) for entry in asked]
+                stored = listed[asked] = (tuple(written), as_json(written))
+            local_date = day(item.local_date)
+            wanted[(item.patient_id, local_date, item.slot)] = (item, stored[0])
             rows.append(
-                {
-                    "patient_id": item.patient_id,
-                    "local_date": item.local_date,
-                    "slot": item.slot,
-                    "items": items,
-                    "status": item.status.value,
-                    "closes_at": item.closes_at,
-                    "created_at": now,
-                }
+                (
+                    item.patient_id,
+                    local_date,
+                    item.slot,
+                    stored[1],
+                    item.status.value,
+                    closing(item.closes_at),
+                    created_at,
+                )
             )
+        inserted = await insert_new(
+            self._session,
+            CheckInRow,
+            _NEW_CHECK_IN_COLUMNS,
+            rows,
+            unique=("patient_id", "local_date", "slot"),
+            returning=("id", "patient_id", "local_date", "slot"),
+        )
         created: list[CheckIn] = []
-        for check_in_id, patient_id, local_date, slot in await self._session.execute(
-            statement, rows
-        ):
+        for check_in_id, patient_id, local_date, slot in inserted:
             item, items = wanted[(patient_id, local_date, slot)]
             created.append(
                 CheckIn(
                     id=check_in_id,
                     patient_id=patient_id,
-                    local_date=local_date,
+                    local_date=item.local_date,
                     slot=slot,
-                    items=tuple(items),
+                    items=items,
                     status=item.status,
                     sent_at=None,
                     closes_at=item.closes_at.astimezone(UTC),

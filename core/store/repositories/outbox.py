@@ -11,8 +11,28 @@ from sqlalchemy import Row, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import OutboxMessage, OutboxStatus
-from core.store.repositories._common import as_dict, clip, columns, update_each, upsert
+from core.store.repositories._common import (
+    as_dict,
+    clip,
+    columns,
+    dialect_of,
+    driver_form,
+    insert_new,
+    update_each,
+    upsert,
+)
 from core.store.tables import OutboxRow
+
+# The columns `enqueue_many` writes, in the order of its rows.
+_NEW_MESSAGE_COLUMNS = (
+    "idempotency_key",
+    "patient_id",
+    "chat_id",
+    "kind",
+    "payload",
+    "not_before_at",
+    "created_at",
+)
 
 
 def _message(row: Row[Any]) -> OutboxMessage:
@@ -219,26 +239,34 @@ class OutboxRepository:
         """
         if not messages:
             return set()
-        # One executemany, sent as multi-row INSERTs ("raw": without ORM bulk bookkeeping).
-        statement = (
-            upsert(self._session, OutboxRow)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(OutboxRow.idempotency_key)
-            .execution_options(dml_strategy="raw")
-        )
+        # Values go to the driver already in its form (`now` converted once): SQLAlchemy's
+        # per-row processing of an executemany costs more than the database's work.
+        dialect = dialect_of(self._session)
+        table = OutboxRow.__table__.c
+        as_json = driver_form(dialect, table.payload)
+        not_before_at = driver_form(dialect, table.not_before_at)(now)
+        created_at = driver_form(dialect, table.created_at)(now)
         rows = [
-            {
-                "idempotency_key": message.idempotency_key,
-                "patient_id": message.patient_id,
-                "chat_id": message.chat_id,
-                "kind": message.kind,
-                "payload": dict(message.payload),
-                "not_before_at": now,
-                "created_at": now,
-            }
+            (
+                message.idempotency_key,
+                message.patient_id,
+                message.chat_id,
+                message.kind,
+                as_json(message.payload),
+                not_before_at,
+                created_at,
+            )
             for message in messages
         ]
-        return set((await self._session.scalars(statement, rows)).all())
+        inserted = await insert_new(
+            self._session,
+            OutboxRow,
+            _NEW_MESSAGE_COLUMNS,
+            rows,
+            unique=("idempotency_key",),
+            returning=("idempotency_key",),
+        )
+        return {key for (key,) in inserted}
 
 
 @dataclass(frozen=True, slots=True)
