@@ -236,7 +236,9 @@ async def measure(
             catalogue=catalogue, taps=taps, root=root,
         )  # fmt: skip
         people = [client.user(user) for user in users]
-        application = build_application(settings, clock, token=TOKEN, catalogue=catalogue)
+        application = build_application(
+            settings, clock, token=TOKEN, catalogue=catalogue, freeze_heap=True
+        )
         watch_handling(application, started=counter.note_task, finished=finished.mark)
         with counter.watching():
             async with running_bot(application, polling=mode == "polling") as services:
