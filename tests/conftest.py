@@ -74,6 +74,16 @@ async def database_url(
 
 
 @pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """The URL of a fresh, empty PostgreSQL database (skipped when none is configured)."""
+    server_url = os.environ.get(POSTGRES_URL_ENV, "").strip()
+    if not server_url:
+        pytest.skip(f"{POSTGRES_URL_ENV} is not set")
+    async with fresh_postgres_database(server_url) as url:
+        yield url
+
+
+@pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     """An engine on the fresh database, migrated to the latest revision."""
     await upgrade(database_url)

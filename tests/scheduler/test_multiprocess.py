@@ -31,7 +31,6 @@ from core.domain import OutboxKind, OutboxStatus, PatientStatus, ScheduleKind
 from core.store.engine import create_engine, create_session_factory
 from core.store.migrate import upgrade
 from core.store.tables import CheckInRow, OutboxRow, PatientRow, ScheduleRow
-from tests.conftest import POSTGRES_URL_ENV, fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT_ID = 5550077
@@ -281,36 +280,35 @@ async def running_sandbox(chats: list[int]) -> AsyncIterator[BotApiSandbox]:
 
 
 @pytest.mark.postgres
-async def test_two_processes_on_postgres_send_each_checkin_once(tmp_path: Path) -> None:
-    server = os.environ.get(POSTGRES_URL_ENV, "").strip()
-    if not server:
-        pytest.skip(f"{POSTGRES_URL_ENV} is not set")
-    async with fresh_postgres_database(server) as url:
-        await upgrade(url)
-        engine = create_engine(url)
-        factory = create_session_factory(engine)
-        try:
-            seeded = await seed(factory, SystemClock().now(), historic=600, current=60)
-            async with running_sandbox(seeded.current_chats) as sandbox:
-                first, second = await asyncio.gather(
-                    start_worker(url, sandbox, tmp_path), start_worker(url, sandbox, tmp_path)
-                )
-                # Kill one while messages are going out; the other carries on alone.
-                await wait_for(lambda: len(sandbox.deliveries()) >= 15)
-                await first.kill()
-                await wait_for(lambda: all_sent(factory, len(seeded.current)))
-                assert await second.terminate() == 0
-                statuses = await assert_each_sent_once(factory, sandbox, seeded)
-            missed = sum(tick["checkins_missed"] for w in (first, second) for tick in w.ticks())
-            # Counted only on commit: each row was fired by exactly one of the two.
-            assert missed == len(seeded.historic) or first.ticks() == []
-            print(
-                f"\nmultiprocess: statuses {statuses}; missed recorded by the two workers: "
-                f"{[sum(t['checkins_missed'] for t in w.ticks()) for w in (first, second)]}"
+async def test_two_processes_on_postgres_send_each_checkin_once(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    url = postgres_url
+    await upgrade(url)
+    engine = create_engine(url)
+    factory = create_session_factory(engine)
+    try:
+        seeded = await seed(factory, SystemClock().now(), historic=600, current=60)
+        async with running_sandbox(seeded.current_chats) as sandbox:
+            first, second = await asyncio.gather(
+                start_worker(url, sandbox, tmp_path), start_worker(url, sandbox, tmp_path)
             )
-            assert statuses.get(OutboxStatus.UNCERTAIN.value, 0) <= 8
-        finally:
-            await engine.dispose()
+            # Kill one while messages are going out; the other carries on alone.
+            await wait_for(lambda: len(sandbox.deliveries()) >= 15)
+            await first.kill()
+            await wait_for(lambda: all_sent(factory, len(seeded.current)))
+            assert await second.terminate() == 0
+            statuses = await assert_each_sent_once(factory, sandbox, seeded)
+        missed = sum(tick["checkins_missed"] for w in (first, second) for tick in w.ticks())
+        # Counted only on commit: each row was fired by exactly one of the two.
+        assert missed == len(seeded.historic) or first.ticks() == []
+        print(
+            f"\nmultiprocess: statuses {statuses}; missed recorded by the two workers: "
+            f"{[sum(t['checkins_missed'] for t in w.ticks()) for w in (first, second)]}"
+        )
+        assert statuses.get(OutboxStatus.UNCERTAIN.value, 0) <= 8
+    finally:
+        await engine.dispose()
 
 
 if __name__ == "__main__":

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from core.store import engine as engine_module
 from core.store.engine import (
     SQLITE_BUSY_TIMEOUT_MS,
     create_engine,
@@ -119,3 +121,56 @@ async def test_engine_fixture_is_migrated(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         count = (await connection.execute(select(func.count()).select_from(PatientRow))).scalar()
     assert count == 0
+
+
+def _counting_pings(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    pings: list[int] = []
+    dialect = engine.sync_engine.dialect
+    ping = dialect.do_ping
+
+    def counted(dbapi_connection: Any) -> bool:
+        pings.append(1)
+        return ping(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", counted)
+    return pings
+
+
+async def _backend_pid(engine: AsyncEngine) -> int:
+    async with engine.begin() as connection:
+        return int((await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+@pytest.mark.postgres
+async def test_postgres_connections_in_steady_use_are_not_pinged(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine(postgres_url)
+    pings = _counting_pings(engine, monkeypatch)
+    try:
+        pids = {await _backend_pid(engine) for _ in range(20)}
+    finally:
+        await engine.dispose()
+    assert len(pids) == 1  # one pooled connection, reused
+    assert pings == []
+
+
+@pytest.mark.postgres
+async def test_an_idle_postgres_connection_the_server_dropped_is_replaced(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine(postgres_url)
+    pings = _counting_pings(engine, monkeypatch)
+    try:
+        first = await _backend_pid(engine)
+        admin = create_engine(postgres_url)
+        async with admin.connect() as other:
+            await other.execute(text(f"SELECT pg_terminate_backend({first})"))
+        await admin.dispose()
+        # As if the connection had sat in the pool longer than the idle limit.
+        monkeypatch.setattr(engine_module, "POSTGRES_PING_AFTER_IDLE_S", -1.0)
+        second = await _backend_pid(engine)
+    finally:
+        await engine.dispose()
+    assert second != first
+    assert pings == [1]
