@@ -16,7 +16,7 @@ from bot.context import AppData, N1Context
 from bot.errors import on_error
 from bot.handlers.registry import register_handlers
 from bot.jobs import start_jobs
-from bot.lean_bot import LeanBot
+from bot.lean_bot import LeanBot, drop_tapped_keyboard
 from bot.services import Services
 from bot.update_order import ChatOrderedUpdateProcessor
 from core.callbacks import CallbackCodec, derive_key
@@ -178,6 +178,7 @@ def watch_handling(
 async def feed_update(application: N1Application, data: dict[str, Any]) -> int:
     """Parse `data` as the Bot API sends an update and queue it for the handlers, as the
     updater does after `getUpdates`; returns the update's id."""
+    drop_tapped_keyboard(data)
     update = Update.de_json(data, application.bot)
     await application.update_queue.put(update)
     return update.update_id

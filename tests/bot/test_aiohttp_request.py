@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from bot.aiohttp_request import AiohttpRequest
@@ -70,6 +70,23 @@ async def test_the_lean_edit_sends_what_ptb_would(
         assert (edited.text, edited.labels) == ("Question, edited", ["One", "Two"])
         await bot.edit_text(USER_ID, sent.message_id, "No buttons now", ())
     assert (await person.last_message()).labels == []
+
+
+async def test_a_tap_arrives_without_the_buttons_of_the_message_it_was_pressed_on(
+    sandbox: BotApiSandbox, person: SimulatedUser
+) -> None:
+    bot = LeanBot(TOKEN, base_url=sandbox.base_url, request=AiohttpRequest())
+    async with bot:
+        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Yes", callback_data="1:a:1")]])
+        sent = await bot.send_message(USER_ID, "Question", reply_markup=keyboard)
+        await person.press("Yes")
+        (update,) = await bot.get_updates(timeout=0)
+    query = update.callback_query
+    assert query is not None
+    assert query.data == "1:a:1"
+    assert isinstance(query.message, Message)
+    assert (query.message.message_id, query.message.chat.id) == (sent.message_id, USER_ID)
+    assert query.message.reply_markup is None  # Telegram sent it; PTB never built it
 
 
 async def test_a_slow_answer_is_timed_out(sandbox: BotApiSandbox, person: SimulatedUser) -> None:
