@@ -300,6 +300,7 @@ async def _checkins_sent(
                 clock=clock,
                 lock=LocalLock(),
                 settings=DispatchSettings(limits=DeliveryLimits.unlimited()),
+                codec=codec,
             )
             await dispatcher.drain(max_rounds=100_000)
             await dispatcher.close()

@@ -27,7 +27,7 @@ from sqlalchemy import Table, func, insert, select
 
 from benchmarks.sandbox_process import SandboxProcess, sandbox_in_process_of_its_own
 from benchmarks.table import Figure
-from benchmarks.tick import database, populate
+from benchmarks.tick import codec, database, populate
 from bot.sandbox import SandboxClient, SandboxLimits
 from bot.sandbox.faults import SENDING_METHODS
 from bot.sender import TelegramSender, reply_text, sandbox_bot
@@ -198,6 +198,7 @@ async def n1_broadcast(messages: int) -> BroadcastFigures:
                     concurrency=16,
                     max_sending=64,
                 ),
+                codec=codec(),  # a broadcast has no buttons to sign; required all the same
             )
             replies = Replies(lambda chat: reply_text(bot, chat, REPLY_TEXT), reply_chats)
             # As the running bot does once it has started: a full collection over the

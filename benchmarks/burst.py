@@ -58,9 +58,11 @@ async def n1_burst(patients: int) -> BurstFigures:
         users = await populate(factory, patients)
         await client.register_users(client.user(user) for user in users)
         clock = FakeClock(DUE)
+        signer = codec()
         bot = sandbox_bot(TOKEN, sandbox.base_url, sandbox.file_url)
         async with bot:
-            ticker = Ticker(factory, clock=clock, codec=codec(), max_batches=10_000)
+            # As the running bot: the dispatcher renders the check-ins just before sending.
+            ticker = Ticker(factory, clock=clock, codec=signer, max_batches=10_000)
             dispatcher = Dispatcher(
                 factory,
                 TelegramSender(bot),
@@ -73,6 +75,7 @@ async def n1_burst(patients: int) -> BurstFigures:
                     # As in the broadcast: marks and outcomes written 32 at a time.
                     max_sending=64,
                 ),
+                codec=signer,
             )
             started = time.perf_counter()
             while (await ticker.tick()).more_due:

@@ -216,6 +216,7 @@ async def measure(patients: int) -> TickFigures:
         factory = create_session_factory(engine)
         await populate(factory, patients)
         clock = FakeClock(JOINED)
+        # As the running bot: its dispatcher renders the check-ins just before sending them.
         ticker = Ticker(factory, clock=clock, codec=codec(), max_batches=10_000)
         await ticker.tick()  # the first tick's one-off sweep for people without schedules
         # Built once per process on first use (about 80 ms); a running bot has it already.

@@ -74,6 +74,7 @@ class DeliveryJobs:
             settings=dispatch_settings,
             sent_by_kind=services.sent_by_kind,
             draw_chart=SummaryCharts(services.session_factory).draw,
+            codec=services.codec,
         )
         sqlite = services.engine.dialect.name == "sqlite"
         self.ticker = Ticker(

@@ -3,15 +3,18 @@
 Onboarding (the baseline) and /checkin (on demand) open one check-in through `open_checkin`;
 the tick opens a batch of scheduled ones through `open_checkins`, in a fixed number of SQL
 statements per batch. Both run inside the caller's transaction and give the same check-ins
-and messages.
+and messages. The tick may also queue a scheduled check-in's message unrendered
+(`unrendered_payload`): the dispatcher then renders it from the stored check-in just before
+sending (`states_for_sending`), the same message rendering at queue time would have given.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +26,13 @@ from core.ports import OutgoingMessage
 from core.store.repositories import ActivityRepository, CheckInRepository
 from core.store.repositories.check_ins import NewCheckIn
 from messages.checkin_message import CheckInState, first_open_item, render_checkin
+
+# The outbox payload key naming a check-in message's check-in (set on every one).
+CHECK_IN_KEY: Final = "check_in_id"
+# A check-in payload with this key set holds no message yet: the dispatcher renders it just
+# before sending. Rendering and signing thousands at once would slow the tick, while the
+# dispatcher's pace (about 30 a second) hides the work.
+RENDER_AT_SEND: Final = "render_at_send"
 
 BASELINE_ITEMS = (
     MarkerId.MOVING_FREELY,
@@ -169,11 +179,11 @@ class CheckInRequest:
 
 @dataclass(frozen=True)
 class BatchOpened:
-    """A check-in of a batch, with its message when it is to be queued (open, never sent)."""
+    """A check-in of a batch; `to_send` when its message is to be queued (open, never sent)."""
 
     check_in: CheckIn
     created: bool
-    message: OutgoingMessage | None
+    to_send: bool
 
 
 def _key(patient_id: int, local_date: date, slot: str) -> tuple[int, date, str]:
@@ -185,17 +195,18 @@ async def open_checkins(
     requests: Sequence[CheckInRequest],
     *,
     now: datetime,
-    codec: CallbackCodec,
     known: Iterable[CheckIn] = (),
 ) -> list[BatchOpened]:
-    """Create (or find) many check-ins at once and render those still to be sent.
+    """Create (or find) many check-ins at once, and say which are still to be sent.
 
     The set-based twin of `open_checkin`, for the tick: the result is in the order of
-    `requests`, and the check-ins and messages are the ones `open_checkin` would give.
-    `known` holds check-ins the caller has already read (any that exist for these keys),
-    so they are neither created again nor read again. Statements, whatever the number of
-    requests: the activity labels, one INSERT, and only when needed a read of keys that
-    conflicted without being known and a read of the answers of existing open check-ins.
+    `requests`, and the check-ins are the ones `open_checkin` would give. Nothing is
+    rendered: the dispatcher renders each message just before it is sent
+    (`states_for_sending`), the one `open_checkin` would have rendered. `known` holds
+    check-ins the caller has already read (any that exist for these keys), so they are
+    neither created again nor read again. Statements, whatever the number of requests: the
+    activity labels, one INSERT, and only when needed a read of keys that conflicted
+    without being known.
     """
     if not requests:
         return []
@@ -225,27 +236,56 @@ async def open_checkins(
         others = await check_ins.on_dates({key[0] for key in wanted}, {key[1] for key in wanted})
         found.update((_key(c.patient_id, c.local_date, c.slot), c) for c in others)
     found.update(created)
-    opened: list[tuple[CheckIn, bool, bool]] = []  # (check-in, created, to render)
+    opened: list[BatchOpened] = []
     for request in requests:
         key = _key(request.patient.id, request.local_date, request.slot.value)
         check_in = found.get(key)
         if check_in is None:  # pragma: no cover - the conflicting row cannot vanish
             raise RuntimeError("a check-in insert conflicted but no check-in was found")
-        render = (
+        to_send = (
             request.status is CheckInStatus.OPEN
             and check_in.status is CheckInStatus.OPEN
             and check_in.sent_at is None
         )
-        opened.append((check_in, key in created, render))
-    # Only check-ins that existed before can have answers: read theirs, in one query.
-    existing = [c.id for c, new, render in opened if render and not new]
-    answers = await check_ins.answers_of(existing) if existing else {}
-    result: list[BatchOpened] = []
-    for check_in, new, render in opened:
-        message = None
-        if render:
-            given = {a.item: a.value for a in answers.get(check_in.id, ())}
-            state = state_of(check_in, given, activities[check_in.patient_id])
-            message = render_checkin(state, codec)
-        result.append(BatchOpened(check_in, new, message))
-    return result
+        opened.append(BatchOpened(check_in, key in created, to_send))
+    return opened
+
+
+async def states_for_sending(
+    session: AsyncSession, check_in_ids: Collection[int]
+) -> dict[int, CheckInState]:
+    """The states of check-ins queued unrendered, to render just before they are sent.
+
+    Three queries whatever the number: the check-ins, their people's activity labels and
+    their answers. A check-in that no longer exists (the person erased their data) is left
+    out.
+    """
+    check_ins = list((await CheckInRepository(session).many(check_in_ids)).values())
+    if not check_ins:
+        return {}
+    activities = await ActivityRepository(session).labels_of_many(
+        {c.patient_id for c in check_ins}
+    )
+    answers = await CheckInRepository(session).answers_of([c.id for c in check_ins])
+    return {
+        c.id: state_of(
+            c,
+            {a.item: a.value for a in answers.get(c.id, ())},
+            activities.get(c.patient_id, {}),
+        )
+        for c in check_ins
+    }
+
+
+def unrendered_payload(check_in_id: int) -> dict[str, Any]:
+    """The outbox payload of a check-in message the dispatcher renders just before sending."""
+    return {CHECK_IN_KEY: check_in_id, RENDER_AT_SEND: True}
+
+
+def to_render_at_send(payload: Mapping[str, Any]) -> int | None:
+    """The check-in an outbox payload asks to render at send time; None if it holds its
+    message already (queued rendered, as before this was possible, or by another path)."""
+    check_in_id = payload.get(CHECK_IN_KEY)
+    if payload.get(RENDER_AT_SEND) is True and isinstance(check_in_id, int):
+        return check_in_id
+    return None

@@ -18,6 +18,11 @@ transactions per group, not per message. At most `max_sending` messages (by defa
 `concurrency`, what was in flight before) are `sending` at once, marked or in flight or sent
 and not yet recorded; so if the process dies, the next dispatcher to take the lock finds at
 most that many still `sending`, and marks them `uncertain` instead of sending them again.
+
+A check-in the tick queued unrendered (naming only its check-in) is rendered and signed when
+its group is marked, from the check-in as stored (a few reads per group, in the marking
+transaction); if its check-in is gone by then (the person erased their data), it is not sent
+and its row is marked failed. A summary's chart is likewise drawn just before it is sent.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from typing import Any, Final, Protocol
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from core.callbacks import CallbackCodec
 from core.clock import Clock
 from core.domain import OutboxKind, OutboxMessage, Patient
 from core.ports import OutgoingMessage, Sender, SendResult, SendStatus
@@ -48,6 +54,8 @@ from core.store.repositories import (
     PatientRepository,
 )
 from core.store.repositories.outbox import SentMessage
+from messages.checkin_message import CheckInState, render_checkin
+from scheduler.checkins import CHECK_IN_KEY, states_for_sending, to_render_at_send
 from scheduler.nudges import schedule_first_nudge
 from scheduler.planning import end_of_quiet_hours, in_quiet_hours
 from scheduler.rate_limit import DeliveryLimits, RateLimiter
@@ -282,6 +290,8 @@ class _Round:
     oldest_outcome: float = 0.0
     # The people of scheduled messages, for the quiet-hours look just before sending.
     patients: dict[int, Patient] = field(default_factory=dict)
+    # Check-ins queued unrendered, rendered when their group was marked: outbox id -> message.
+    rendered: dict[int, OutgoingMessage] = field(default_factory=dict)
     order: itertools.count[int] = field(default_factory=itertools.count)
     # Whether the outbox may hold more due messages than were read.
     more: bool = True
@@ -314,10 +324,13 @@ class Dispatcher:
         pace_clock: Clock | None = None,
         sent_by_kind: Counter[str] | None = None,
         draw_chart: Callable[[dict[str, Any]], Awaitable[bytes]] | None = None,
+        codec: CallbackCodec,
     ) -> None:
+        """`codec` signs the buttons of the check-ins the tick queued unrendered."""
         self._session_factory = session_factory
         # Draws the chart a weekly summary's payload refers to, right before it is sent.
         self._draw_chart = draw_chart
+        self._codec = codec
         self._sender = sender
         self._clock = clock
         self._lock = lock
@@ -465,13 +478,43 @@ class Dispatcher:
             started = await OutboxRepository(session).start_sending_many(
                 [message.id for message in group], now=self._clock.now()
             )
+            # What the group's unrendered check-ins need, read in the same transaction (a
+            # few queries for the whole group), so what is marked is what gets rendered.
+            to_render = {
+                m.id: c for m in started if (c := to_render_at_send(m.payload)) is not None
+            }
+            states = (
+                await states_for_sending(session, set(to_render.values())) if to_render else {}
+            )
         by_id = {message.id: message for message in started}
         for message in group:  # in the outbox's order, which the heap's order keeps per chat
             marked = by_id.get(message.id)
             if marked is None:  # given up or put back meanwhile: not to be sent now
                 continue
+            check_in_id = to_render.get(marked.id)
+            if check_in_id is not None and not self._render(
+                round_, marked, states.get(check_in_id)
+            ):
+                continue
             ready = self._limiter.ready_at(marked.chat_id)
             heapq.heappush(round_.ready, (ready, next(round_.order), marked))
+
+    def _render(self, round_: _Round, message: OutboxMessage, state: CheckInState | None) -> bool:
+        """Render a check-in queued unrendered, for its send; False if it cannot be sent.
+
+        A check-in that is gone (the person erased their data) or cannot be rendered is not
+        sent: its row is marked failed with a note that holds no health data.
+        """
+        if state is None:
+            error = "not sent: its check-in no longer exists"
+        else:
+            try:
+                round_.rendered[message.id] = render_checkin(state, self._codec)
+                return True
+            except Exception as failure:  # one broken check-in must not stop the round
+                error = f"not sent: could not render its check-in ({type(failure).__name__})"
+        self._outcome(round_, message, SendResult(SendStatus.REJECTED, error=error))
+        return False
 
     async def _top_up(self, round_: _Round) -> bool:
         """Read more and mark the next group when they run low; True if it did either."""
@@ -578,13 +621,17 @@ class Dispatcher:
         await asyncio.sleep(0)  # let the request start now
 
     async def _deliver(self, round_: _Round, message: OutboxMessage) -> None:
-        try:
-            outgoing = OutgoingMessage.from_payload(message.payload)
-        except (KeyError, TypeError, ValueError):
-            self._outcome(
-                round_, message, SendResult(SendStatus.REJECTED, error="unreadable outbox payload")
-            )
-            return
+        outgoing = round_.rendered.get(message.id)
+        if outgoing is None:  # queued with its message (rendered when it was queued)
+            try:
+                outgoing = OutgoingMessage.from_payload(message.payload)
+            except (KeyError, TypeError, ValueError):
+                self._outcome(
+                    round_,
+                    message,
+                    SendResult(SendStatus.REJECTED, error="unreadable outbox payload"),
+                )
+                return
         outgoing = await self._with_chart(message, outgoing)
         # Its turn may come late (a backlog, a chart to draw): look at the person's clock.
         until = self._quiet_until_for(message, round_.patients, self._clock.now())
@@ -638,6 +685,8 @@ class Dispatcher:
                 self._floods.clear()
             if until is not None:
                 self._put_back[chat] = max(until, self._put_back.get(chat, until)) + _AFTER
+        # Sent or not, its rendering is done with (put back, it is rendered again).
+        round_.rendered.pop(message.id, None)
         if not round_.outcomes:
             round_.oldest_outcome = asyncio.get_running_loop().time()
         round_.outcomes.append(_Outcome(message, at, result, until, note))
@@ -730,7 +779,7 @@ class Dispatcher:
         error = result.error or result.status.value
         status = result.status
         if status is SendStatus.SENT:  # the outbox row was marked with the others
-            check_in_id = message.payload.get("check_in_id")
+            check_in_id = message.payload.get(CHECK_IN_KEY)
             if message.kind == OutboxKind.CHECKIN.value and isinstance(check_in_id, int):
                 await CheckInRepository(session).mark_sent(
                     check_in_id, sent_at=now, telegram_message_id=result.message_id

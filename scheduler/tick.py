@@ -6,7 +6,9 @@ PostgreSQL, so several processes share the work), and for each row, in the batch
 transaction: creates the check-in under its unique (patient, local date, slot) key, queues its
 message in the outbox under the idempotency key `checkin:<check_in_id>`, and advances the row.
 A kill at any point rolls the batch back whole, so nothing is lost and nothing is queued twice.
-Due nudges are claimed and queued the same way.
+Due nudges are claimed and queued the same way. A scheduled check-in's message is queued
+naming the check-in only: the dispatcher renders and signs it just before sending, where its
+pace (about 30 a second) hides work that was a third of a big tick's.
 
 The usual check-ins of a batch (an active person, not backed off to "the door is open") are
 fired set-based, in the same six statements whatever the batch's size: the claim (rows and
@@ -47,7 +49,6 @@ from core.domain import (
 from core.journey import FOCUS_PREFIX
 from core.ports import OutgoingMessage
 from core.store.repositories import (
-    ActivityRepository,
     CheckInRepository,
     DeliveryRepository,
     MessageLogRepository,
@@ -61,7 +62,12 @@ from messages.catalogue import Catalogue, load_catalogue
 from messages.summary import ComposedSummary
 from scheduler import texts
 from scheduler.backoff import BackoffLevel, level_at, quiet_since
-from scheduler.checkins import CheckInRequest, choose_items, open_checkin, open_checkins
+from scheduler.checkins import (
+    BatchOpened,
+    CheckInRequest,
+    open_checkins,
+    unrendered_payload,
+)
 from scheduler.local_time import local_date_of
 from scheduler.nudges import nudge_message, nudge_should_go
 from scheduler.planning import Slot, in_quiet_hours
@@ -393,23 +399,13 @@ class Ticker:
                     status=CheckInStatus.OPEN if step.send else CheckInStatus.MISSED_DOWNTIME,
                 )
             )
-        opened = await open_checkins(session, requests, now=now, codec=self._codec, known=known)
+        opened = await open_checkins(session, requests, now=now, known=known)
         messages: list[NewOutboxMessage] = []
         for item, result in zip(firing, opened, strict=True):
             if not item.step.send:
                 report.checkins_missed += 1
-            elif result.message is not None:
-                payload = result.message.to_payload()
-                payload["check_in_id"] = result.check_in.id
-                messages.append(
-                    NewOutboxMessage(
-                        idempotency_key=f"checkin:{result.check_in.id}",
-                        chat_id=item.due.patient.chat_id,
-                        kind=OutboxKind.CHECKIN.value,
-                        payload=payload,
-                        patient_id=item.due.patient.id,
-                    )
-                )
+            elif result.to_send:
+                messages.append(_checkin_outbox(item.due.patient, result))
         queued = await OutboxRepository(session).enqueue_many(messages, now)
         report.checkins_queued += len(queued)
         schedules = ScheduleRepository(session)
@@ -489,40 +485,23 @@ class Ticker:
         slot, closes_at = step.slot, step.closes_at
         if await self._has_other_checkin(session, patient.id, slot):
             report.skipped += 1  # onboarding's baseline or /checkin already asked today
-        elif step.send:
-            opened = await open_checkin(
-                session,
+        else:
+            # The batch path's code for a batch of one, so both give the same.
+            request = CheckInRequest(
                 patient=patient,
                 local_date=slot.local_date,
                 slot=CheckInSlot.DAILY,
                 closes_at=closes_at,
-                now=now,
-                codec=self._codec,
+                status=CheckInStatus.OPEN if step.send else CheckInStatus.MISSED_DOWNTIME,
             )
-            check_in = opened.check_in
-            if check_in.status is CheckInStatus.OPEN and check_in.sent_at is None:
-                created = await queue_message(
-                    session,
-                    key=f"checkin:{check_in.id}",
-                    patient=patient,
-                    kind=OutboxKind.CHECKIN,
-                    message=opened.message,
-                    now=now,
-                    extra={"check_in_id": check_in.id},
+            (opened,) = await open_checkins(session, [request], now=now)
+            if not step.send:
+                report.checkins_missed += 1
+            elif opened.to_send:
+                queued = await OutboxRepository(session).enqueue_many(
+                    [_checkin_outbox(patient, opened)], now
                 )
-                report.checkins_queued += int(created)
-        else:
-            activities = await ActivityRepository(session).labels(patient.id)
-            await CheckInRepository(session).create(
-                patient_id=patient.id,
-                local_date=slot.local_date,
-                slot=CheckInSlot.DAILY.value,
-                items=choose_items(patient, slot.local_date, CheckInSlot.DAILY, activities),
-                closes_at=closes_at,
-                now=now,
-                status=CheckInStatus.MISSED_DOWNTIME,
-            )
-            report.checkins_missed += 1
+                report.checkins_queued += len(queued)
         if level != patient.backoff_level:
             await schedules.set_backoff_level(patient.id, level)
         await self._advance(session, due, step.following, now)
@@ -714,6 +693,18 @@ def _usual_checkin(due: DueSchedule, now: datetime) -> _Usual | None:
     if plan is None or level is BackoffLevel.DOOR_OPEN:
         return None
     return _Usual(due, _checkin_step(due, plan, level, now), level)
+
+
+def _checkin_outbox(patient: Patient, opened: BatchOpened) -> NewOutboxMessage:
+    """The outbox row of a check-in to send, naming it for the dispatcher to render."""
+    check_in_id = opened.check_in.id
+    return NewOutboxMessage(
+        idempotency_key=f"checkin:{check_in_id}",
+        chat_id=patient.chat_id,
+        kind=OutboxKind.CHECKIN.value,
+        payload=unrendered_payload(check_in_id),
+        patient_id=patient.id,
+    )
 
 
 def _sid(due: DueSchedule) -> int:

@@ -30,6 +30,7 @@ from tests.scheduler.test_tick_support import (
     get_patient,
     make_ticker,
     outbox,
+    test_codec,
 )
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -54,6 +55,7 @@ class Delivery:
             clock=self.clock,
             lock=LocalLock(),
             settings=DispatchSettings(limits=DeliveryLimits.unlimited(), max_attempts=6),
+            codec=test_codec(),
         )
 
     async def patients(self, count: int, first_user: int = 8000) -> list[Patient]:

@@ -26,6 +26,7 @@ from tests.scheduler.test_tick_support import (
     make_ticker,
     outbox,
     seen,
+    test_codec,
 )
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -186,6 +187,7 @@ async def test_a_delivered_checkin_records_its_message_id_and_counts_by_kind(
         lock=LocalLock(),
         settings=DispatchSettings(limits=DeliveryLimits.unlimited()),
         sent_by_kind=counts,
+        codec=test_codec(),
     )
     await dispatcher.drain()
     (check_in,) = await check_ins(session_factory, patient.id)

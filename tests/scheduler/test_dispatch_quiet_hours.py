@@ -7,11 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import FakeClock
 from core.domain import OutboxKind, OutboxStatus
 from core.ports import OutgoingMessage
-from scheduler.dispatcher import Dispatcher, DispatchSettings, LocalLock
-from scheduler.rate_limit import DeliveryLimits
 from scheduler.tick import queue_message
 from tests.scheduler.helpers import utc
-from tests.scheduler.test_tick_support import FakeSender, add_active_patient, outbox
+from tests.scheduler.test_tick_support import (
+    FakeSender,
+    add_active_patient,
+    make_dispatcher,
+    outbox,
+)
 
 
 async def test_a_late_summary_waits_for_the_morning_but_a_reply_does_not(
@@ -30,13 +33,7 @@ async def test_a_late_summary_waits_for_the_morning_but_a_reply_does_not(
                 now=clock.now(),
             )
     sender = FakeSender()
-    dispatcher = Dispatcher(
-        session_factory,
-        sender,
-        clock=clock,
-        lock=LocalLock(),
-        settings=DispatchSettings(limits=DeliveryLimits.unlimited()),
-    )
+    dispatcher = make_dispatcher(session_factory, sender, clock)
     await dispatcher.drain()
     assert [message.text for _, message in sender.sent] == ["reply"]
     (summary,) = await outbox(session_factory, OutboxKind.SUMMARY.value)

@@ -6,13 +6,14 @@ with their preferences, seen now, and with schedule rows from `reschedule`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.callbacks import CallbackCodec, derive_key
 from core.clock import Clock
@@ -179,7 +180,7 @@ class FakeSender:
 def make_ticker(
     session_factory: async_sessionmaker[AsyncSession], clock: Clock, **kwargs: Any
 ) -> Ticker:
-    """A ticker with the test codec."""
+    """A ticker with the test codec (`make_dispatcher` renders its check-ins with it)."""
     return Ticker(session_factory, clock=clock, codec=test_codec(), **kwargs)
 
 
@@ -191,7 +192,8 @@ def make_dispatcher(
     limits: DeliveryLimits | None = None,
     **settings: int | float,
 ) -> Dispatcher:
-    """A dispatcher with no pacing (unless `limits`) and quick retries."""
+    """A dispatcher with no pacing (unless `limits`) and quick retries, with the test codec
+    to render the check-ins the tick queued."""
     options: dict[str, int | float] = {"retry_base_seconds": 2.0, "poll_seconds": 0.01}
     options.update(settings)
     return Dispatcher(
@@ -203,7 +205,23 @@ def make_dispatcher(
             limits=limits or DeliveryLimits.unlimited(),
             **options,  # type: ignore[arg-type]
         ),
+        codec=test_codec(),
     )
+
+
+@contextmanager
+def statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The SQL statements sent meanwhile, spaces folded (an executemany counts once)."""
+    sent: list[str] = []
+
+    def count(*args: Any) -> None:
+        sent.append(" ".join(str(args[2]).split()))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 def keys(messages: Sequence[OutboxMessage]) -> list[str]:

@@ -188,6 +188,16 @@ class CheckInRepository:
         )
         return [_check_in(row) for row in await self._session.execute(statement)]
 
+    async def many(self, check_in_ids: Collection[int]) -> dict[int, CheckIn]:
+        """The check-ins with these ids, in one query (missing ids are left out)."""
+        if not check_in_ids:
+            return {}
+        statement = select(*columns(CheckInRow)).where(CheckInRow.id.in_(sorted(check_in_ids)))
+        return {
+            check_in.id: check_in
+            for check_in in (_check_in(row) for row in await self._session.execute(statement))
+        }
+
     async def create_many(self, new: Sequence[NewCheckIn], now: datetime) -> list[CheckIn]:
         """Create check-ins in one statement, leaving alone every key that already exists.
 
