@@ -23,7 +23,9 @@ class Figure:
     @property
     def ratio(self) -> float | None:
         """Baseline over N1 (how many times better N1 is, for "lower is better" figures)."""
-        if self.n1 is None or self.baseline is None or self.n1 == 0:
+        # Only for positive figures: a memory growth that came out slightly negative (noise
+        # around zero) has no meaningful "times better".
+        if self.n1 is None or self.baseline is None or self.n1 <= 0:
             return None
         return self.baseline / self.n1
 

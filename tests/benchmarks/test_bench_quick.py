@@ -53,3 +53,9 @@ def test_a_figure_read_back_from_json_is_the_figure_written() -> None:
     data = json.loads(json.dumps(figure.to_json()))
     assert data["ratio"] == 4.0
     assert Figure.from_json(data) == figure
+
+
+def test_a_figure_at_or_below_zero_has_no_ratio() -> None:
+    growth = Figure("startup", "memory growth", -0.125, "MB", baseline=412.0)
+    assert growth.ratio is None
+    assert Figure("startup", "memory growth", 0.5, "MB", baseline=412.0).ratio == 824.0
