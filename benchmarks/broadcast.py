@@ -6,9 +6,14 @@ AIORateLimiter, its overall rate scaled the same 10 times and everything else at
 (`max_retries=0`), sending the same messages straight from a loop. Meanwhile an interactive
 reply goes out every 100 ms through the same bot; its latency is measured.
 
-The sandbox runs in a process of its own for both sides (`python -m benchmarks.broadcast
---serve-sandbox`): Telegram is never in the bot's process, and at 300 requests a second the
-sandbox's own work would otherwise take the bot's CPU time and be measured as the bot's.
+The sandbox runs in a process of its own for both sides (`benchmarks/sandbox_process.py`):
+Telegram is never in the bot's process, and at 300 requests a second the sandbox's own work
+would otherwise take the bot's CPU time and be measured as the bot's.
+
+The broadcast's time is set by the pace, not by CPU, so its "profile" is the sandbox's call
+log: `python -m benchmarks.broadcast [N]` runs N1's side and prints, second by second, the
+`sendMessage` calls the sandbox received (replies included), how many it accepted, and how
+many it refused with 403 (blocked) or 429.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -63,6 +69,8 @@ class BroadcastFigures:
     reply_p95: float
     replies: int
     too_many: int
+    # Second from the first send -> sendMessage calls, accepted, refused 403, refused 429.
+    per_second: tuple[tuple[int, int, int, int, int], ...] = ()
 
     @property
     def ratio(self) -> float:
@@ -171,7 +179,25 @@ async def tally(
         reply_p95=_p95(replies.latencies),
         replies=len(replies.latencies),
         too_many=too_many,
+        per_second=calls_per_second(events),
     )
+
+
+def calls_per_second(events: list[dict[str, Any]]) -> tuple[tuple[int, int, int, int, int], ...]:
+    """`sendMessage` calls per second of the sandbox's clock, from the first: (second, calls,
+    accepted, refused 403, refused 429)."""
+    sends = [e for e in events if str(e["method"]).lower() == "sendmessage"]
+    if not sends:
+        return ()
+    first = min(float(e["monotonic"]) for e in sends)
+    seconds: dict[int, list[int]] = {}
+    for event in sends:
+        counts = seconds.setdefault(int(float(event["monotonic"]) - first), [0, 0, 0, 0])
+        counts[0] += 1
+        counts[1] += bool(event["ok"])
+        counts[2] += event["status"] == 403
+        counts[3] += event["status"] == 429
+    return tuple((second, c[0], c[1], c[2], c[3]) for second, c in sorted(seconds.items()))
 
 
 async def n1_broadcast(messages: int) -> BroadcastFigures:
@@ -267,3 +293,20 @@ def run(quick: bool) -> list[Figure]:
         Figure("broadcast", f"interactive reply p95 ({n1.replies} replies)", n1.reply_p95, "s",
                baseline=base.reply_p95, target="< 0.5 s", met=n1.reply_p95 < 0.5),
     ]  # fmt: skip
+
+
+def main(argv: list[str]) -> int:
+    """`python -m benchmarks.broadcast [N]`: N1's side only, with its call log per second."""
+    figures = asyncio.run(n1_broadcast(int(argv[0]) if argv else FULL))
+    print(
+        f"{figures.messages:,} messages in {figures.seconds:.2f} s: {figures.ratio:.3f} of "
+        f"the physical minimum; lost {figures.lost}, duplicated {figures.duplicated}"
+    )
+    print("second  sendMessage calls  accepted  refused 403  refused 429")
+    for second, calls, accepted, blocked, too_many in figures.per_second:
+        print(f"{second:>6}  {calls:>17}  {accepted:>8}  {blocked:>11}  {too_many:>11}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
