@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
 
 from sqlalchemy import Select, bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +13,7 @@ from core.store.tables import ActivityRow
 
 
 @cache
-def _labels_statement() -> Select[Any]:
+def _labels_statement() -> Select[int, int, str]:
     """`labels_of_many`'s query, built once: the tick and the dispatcher run it for every
     batch, and building an IN list of a few hundred values costs more than running it."""
     return (
