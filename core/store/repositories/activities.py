@@ -22,6 +22,7 @@ def _labels_statement() -> Select[int, int, str]:
         .order_by(ActivityRow.patient_id, ActivityRow.position)
     )
 
+
 MAX_ACTIVITIES = 3
 MAX_LABEL = 100
 
