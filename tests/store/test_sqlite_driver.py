@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.store.engine import create_engine
+from core.store.sqlite_driver import execute_behind
 
 
 @pytest.fixture
@@ -141,3 +142,89 @@ async def test_an_empty_transaction_sends_nothing_and_the_next_one_works(
         await connection.execute(text("INSERT INTO notes (body) VALUES ('after')"))
     async with engine.connect() as connection:
         assert (await connection.execute(text("SELECT body FROM notes"))).scalar() == "after"
+
+
+async def test_writes_held_back_go_with_the_commit_in_one_trip(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with engine.connect() as connection:  # connected outside the count
+        await connection.exec_driver_sql("SELECT 1")
+        await connection.commit()
+    insert = text("INSERT INTO notes (body) VALUES (:body)")
+    with trips(monkeypatch) as made:
+        async with engine.begin() as connection:
+            await connection.execute(text("SELECT count(*) FROM notes"))
+            await execute_behind(connection, insert, {"body": "a"})
+            await execute_behind(connection, insert, {"body": "b"})
+    assert made == ["_run", "_commit"]
+    async with engine.connect() as connection:
+        bodies = (await connection.execute(text("SELECT body FROM notes ORDER BY id"))).all()
+    assert [row.body for row in bodies] == ["a", "b"]
+
+
+async def test_a_read_after_a_held_write_sees_it_in_the_same_trip(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with engine.connect() as connection:
+        await connection.exec_driver_sql("SELECT 1")
+        await connection.commit()
+    with trips(monkeypatch) as made:
+        async with engine.begin() as connection:
+            await execute_behind(
+                connection, text("INSERT INTO notes (body) VALUES (:body)"), {"body": "a"}
+            )
+            seen = (await connection.execute(text("SELECT body FROM notes"))).scalars().all()
+    assert seen == ["a"]
+    assert made == ["_run", "commit"]
+
+
+async def test_a_held_write_that_fails_fails_its_transaction_at_the_commit(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(text("INSERT INTO notes (body) VALUES ('kept')"))
+    insert = text("INSERT INTO notes (body) VALUES (:body)")
+
+    async def write_twice() -> None:
+        async with engine.begin() as connection:
+            await execute_behind(connection, insert, {"body": "gone"})
+            await execute_behind(connection, insert, {"body": "kept"})  # a duplicate
+
+    with pytest.raises(IntegrityError):
+        await write_twice()
+    assert _someone_else_can_write(tmp_path / "driver.db")
+    async with engine.connect() as connection:
+        bodies = (await connection.execute(text("SELECT body FROM notes"))).scalars().all()
+    assert bodies == ["kept"]
+
+
+async def test_a_rolled_back_transaction_never_sends_its_held_writes(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with engine.connect() as connection:
+        await connection.exec_driver_sql("SELECT 1")
+        await connection.commit()
+    with trips(monkeypatch) as made:
+        async with engine.connect() as connection:
+            await connection.begin()
+            await execute_behind(
+                connection, text("INSERT INTO notes (body) VALUES (:body)"), {"body": "a"}
+            )
+            await connection.rollback()
+    assert made == []
+    async with engine.connect() as connection:
+        assert (await connection.execute(text("SELECT count(*) FROM notes"))).scalar() == 0
+
+
+async def test_a_write_that_returns_rows_is_not_held(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with engine.connect() as connection:
+        await connection.exec_driver_sql("SELECT 1")
+        await connection.commit()
+    with trips(monkeypatch) as made:
+        async with engine.begin() as connection:
+            await execute_behind(
+                connection, text("INSERT INTO notes (body) VALUES ('a') RETURNING id"), {}
+            )
+    assert made == ["_run", "commit"]

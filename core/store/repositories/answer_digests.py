@@ -68,6 +68,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from core.progress import BASELINE_DAYS, WEEK_DAYS
 from core.store.repositories._common import insert_on_conflict, upsert
+from core.store.sqlite_driver import execute_behind
 from core.store.tables import AnswerDigestRow, AnswerRow, CheckInRow, PatientRow
 
 if TYPE_CHECKING:
@@ -352,7 +353,9 @@ async def refresh_for_answer(session: AsyncSession, patient_id: int, local_date:
     # On the connection, inside the session's transaction: the statement reads ORM columns,
     # so `session.execute` would take the ORM's bulk-DML path and its set-up on every answer.
     connection = await session.connection()
-    await connection.execute(
+    # Nothing reads the outcome: on SQLite it goes with the transaction's next statement.
+    await execute_behind(
+        connection,
         _refresh_statement(connection.dialect.name),
         {
             "patient_id": patient_id,

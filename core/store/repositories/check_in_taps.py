@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.domain import CheckIn, CheckInStatus, Consent, Patient, PatientStatus
 from core.store.repositories import answer_digests
 from core.store.repositories._common import insert_on_conflict
+from core.store.sqlite_driver import execute_behind
 from core.store.tables import AnswerRow, CheckInRow, ConsentRow, PatientRow, UTCDateTime
 
 if TYPE_CHECKING:
@@ -185,7 +186,9 @@ async def write_answer(
     """
     answer_digests.check_value(value)
     connection = await session.connection()
-    await connection.execute(
+    # Nothing reads the outcome: on SQLite it goes with the digest's refresh and the commit.
+    await execute_behind(
+        connection,
         answer_upsert(connection.dialect.name),
         {
             "check_in_id": check_in.id,

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import ALL_DAYS, Patient, PatientStatus
 from core.store.repositories._common import as_dict, columns
+from core.store.sqlite_driver import execute_behind
 from core.store.tables import PatientRow, UTCDateTime
 
 
@@ -191,9 +192,12 @@ class PatientRepository:
     async def touch_last_seen(self, patient_id: int, now: datetime) -> None:
         """Record that the person was active (not an "updated" change to their record)."""
         # Every tap and command does this: a prebuilt Core statement on the session's
-        # connection, without the ORM's set-up for an UPDATE on each call.
+        # connection, without the ORM's set-up for an UPDATE on each call; nothing reads its
+        # outcome, so on SQLite it goes with the transaction's next statement.
         connection = await self._session.connection()
-        await connection.execute(_touch_last_seen(), {"patient_id": patient_id, "now": now})
+        await execute_behind(
+            connection, _touch_last_seen(), {"patient_id": patient_id, "now": now}
+        )
 
     async def list_ids(self, *, statuses: Collection[PatientStatus] | None = None) -> list[int]:
         """Ids of all patients, or of those in `statuses`, in id order."""
