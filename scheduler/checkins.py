@@ -182,7 +182,6 @@ class BatchOpened:
     """A check-in of a batch; `to_send` when its message is to be queued (open, never sent)."""
 
     check_in: CheckIn
-    created: bool
     to_send: bool
 
 
@@ -247,7 +246,7 @@ async def open_checkins(
             and check_in.status is CheckInStatus.OPEN
             and check_in.sent_at is None
         )
-        opened.append(BatchOpened(check_in, key in created, to_send))
+        opened.append(BatchOpened(check_in, to_send))
     return opened
 
 
