@@ -2,10 +2,10 @@
 
 Onboarding (the baseline) and /checkin (on demand) open one check-in through `open_checkin`;
 the tick opens a batch of scheduled ones through `open_checkins`, in a fixed number of SQL
-statements per batch. Both run inside the caller's transaction and give the same check-ins
-and messages. The tick may also queue a scheduled check-in's message unrendered
-(`unrendered_payload`): the dispatcher then renders it from the stored check-in just before
-sending (`states_for_sending`), the same message rendering at queue time would have given.
+statements per batch. Both run inside the caller's transaction and give the same check-ins.
+`open_checkin` renders its message at once (it is sent as a reply); the tick queues each
+scheduled check-in's message unrendered (`unrendered_payload`), and the dispatcher renders
+it from the stored check-in just before sending (`states_for_sending`): the same message.
 """
 
 from __future__ import annotations
@@ -259,13 +259,14 @@ async def states_for_sending(
     their answers. A check-in that no longer exists (the person erased their data) is left
     out.
     """
-    check_ins = list((await CheckInRepository(session).many(check_in_ids)).values())
+    repository = CheckInRepository(session)
+    check_ins = list((await repository.many(check_in_ids)).values())
     if not check_ins:
         return {}
     activities = await ActivityRepository(session).labels_of_many(
         {c.patient_id for c in check_ins}
     )
-    answers = await CheckInRepository(session).answers_of([c.id for c in check_ins])
+    answers = await repository.answers_of([c.id for c in check_ins])
     return {
         c.id: state_of(
             c,

@@ -255,13 +255,18 @@ async def execute_behind(
     transaction's next statement or its commit, still in order; an error in it then
     surfaces there (the transaction fails either way). Elsewhere it runs at once.
     """
-    raw = await connection.get_raw_connection()
-    driver_side = raw.dbapi_connection
-    holding = isinstance(driver_side, OneTripConnection)
-    if holding:
-        cast(OneTripConnection, driver_side).hold_next = True
+    # Checked on the dialect first: reaching the driver's connection costs a hop of its own,
+    # and PostgreSQL has nothing to hold.
+    driver_side = (
+        (await connection.get_raw_connection()).dbapi_connection
+        if connection.dialect.name == "sqlite"
+        else None
+    )
+    if not isinstance(driver_side, OneTripConnection):
+        await connection.execute(statement, parameters)
+        return
+    driver_side.hold_next = True
     try:
         await connection.execute(statement, parameters)
     finally:
-        if holding:
-            cast(OneTripConnection, driver_side).hold_next = False
+        driver_side.hold_next = False

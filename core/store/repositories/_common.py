@@ -35,7 +35,7 @@ def as_dict(row: Row[Any]) -> dict[str, Any]:
 
 def upsert(session: AsyncSession, model: type[Base] | Table) -> Upsert:
     """An INSERT that can take ON CONFLICT, for the session's database."""
-    return insert_on_conflict(session.get_bind().dialect.name, model)
+    return insert_on_conflict(dialect_of(session).name, model)
 
 
 def insert_on_conflict(dialect: str, model: type[Base] | Table) -> Upsert:

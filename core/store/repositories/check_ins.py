@@ -147,8 +147,7 @@ class CheckInRepository:
         """
         answer_digests.check_value(value)
         await answer_digests.lock_person(self._session, check_in.patient_id)
-        dialect = self._session.get_bind().dialect.name
-        statement = answer_upsert(dialect).returning(*columns(AnswerRow))
+        statement = answer_upsert(dialect_of(self._session).name).returning(*columns(AnswerRow))
         parameters = {
             "check_in_id": check_in.id,
             "patient_id": check_in.patient_id,
