@@ -58,7 +58,7 @@ from bot.app import (
     take_updates,
     watch_handling,
 )
-from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits, SimulatedUser
+from sandbox import BotApiSandbox, SandboxClient, SandboxLimits, SimulatedUser
 from bot.sender import TelegramSender, sandbox_bot
 from core.callbacks import CallbackCodec, derive_key
 from core.clock import FakeClock

@@ -34,8 +34,8 @@ from sqlalchemy import Table, func, insert, select
 from benchmarks.sandbox_process import SandboxProcess, sandbox_in_process_of_its_own
 from benchmarks.table import Figure
 from benchmarks.tick import codec, database, populate
-from bot.sandbox import SandboxClient, SandboxLimits
-from bot.sandbox.faults import SENDING_METHODS
+from sandbox import SandboxClient, SandboxLimits
+from sandbox.faults import SENDING_METHODS
 from bot.sender import TelegramSender, reply_text, sandbox_bot
 from core.clock import SystemClock
 from core.domain import OutboxKind

@@ -12,7 +12,7 @@ from benchmarks.baseline import jobqueue_bot
 from benchmarks.broadcast import deliveries, sandbox_process
 from benchmarks.table import Figure
 from benchmarks.tick import DUE, JOINED, codec, database, populate
-from bot.sandbox import SandboxLimits
+from sandbox import SandboxLimits
 from bot.sender import TelegramSender, sandbox_bot
 from core.clock import FakeClock
 from core.store.engine import create_session_factory

@@ -16,7 +16,7 @@ import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits
+from sandbox import BotApiSandbox, SandboxClient, SandboxLimits
 
 
 @dataclass(frozen=True)

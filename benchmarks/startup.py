@@ -124,7 +124,7 @@ async def _n1_started(patients: int, server_url: str | None = None) -> dict[str,
 
 
 async def _measure(patients: int) -> tuple[Side, Side, Postgres | None]:
-    from bot.sandbox import BotApiSandbox, SandboxLimits
+    from sandbox import BotApiSandbox, SandboxLimits
 
     n1 = {size: await _n1_started(size) for size in (patients // SMALLER, patients)}
     from benchmarks.tick import postgres_server_url

@@ -17,16 +17,12 @@ from __future__ import annotations
 import json
 import logging
 import urllib.request
-from typing import TYPE_CHECKING, Final, cast
+from typing import Final, cast
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
-
-if TYPE_CHECKING:
-    # PTB's own annotation for "a float, None, or not passed" (`BaseRequest.DEFAULT_NONE`).
-    from telegram._utils.types import ODVInput
 
 logger = logging.getLogger(__name__)
 
@@ -115,10 +111,11 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        # Each a float, None (no timeout) or `BaseRequest.DEFAULT_NONE` (not passed).
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """One HTTP call; the status and the body, or `TimedOut` / `NetworkError`."""
         session = self._session
@@ -201,7 +198,7 @@ class AiohttpRequest(BaseRequest):
         return found
 
 
-def _given(value: ODVInput[float], default: float | None) -> float | None:
+def _given(value: object, default: float | None) -> float | None:
     """A timeout passed for one call, or this object's `default` when none was passed
     (`BaseRequest.DEFAULT_NONE`; an explicit None means no timeout), as HTTPXRequest does."""
     return default if value is BaseRequest.DEFAULT_NONE else cast("float | None", value)

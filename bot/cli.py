@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from benchmarks.cli import bench_command
 from bot.cli_schedule import schedule_app
 from core.clock import SystemClock
 from core.settings import Settings, SettingsError, load_settings
@@ -31,7 +30,6 @@ app.add_typer(db_app, name="db")
 messages_app = typer.Typer(help="The message library.", no_args_is_help=True)
 app.add_typer(messages_app, name="messages")
 app.add_typer(schedule_app, name="schedule")
-app.command("bench")(bench_command)
 
 
 def _fail(message: str) -> typer.Exit:

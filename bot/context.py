@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from telegram import Bot
 from telegram.ext import Application, CallbackContext
 
-from bot.lean_bot import LeanBot
-from bot.services import Services
+from bot.services import Running
+from usecases.services import Services
 
 if TYPE_CHECKING:
     from bot.commands import Command
@@ -17,18 +18,18 @@ if TYPE_CHECKING:
 
 
 class AppData:
-    """PTB's `bot_data`, typed: holds the running bot's services once started."""
+    """PTB's `bot_data`, typed: what the bot is built from, and what it runs with."""
 
     def __init__(self) -> None:
-        self.services: Services | None = None
+        self.running: Running | None = None
         self.commands: list[Command] = []
-        # Set by build_application; services are built from them when the bot starts.
+        # Set by build_application; the running part is built from them when the bot starts.
         self.settings: Settings
         self.clock: Clock
         self.catalogue: Catalogue
 
 
-class N1Context(CallbackContext[LeanBot, dict[Any, Any], dict[Any, Any], AppData]):
+class N1Context(CallbackContext[Bot, dict[Any, Any], dict[Any, Any], AppData]):
     """The context every N1 handler receives."""
 
     def __init__(
@@ -40,9 +41,14 @@ class N1Context(CallbackContext[LeanBot, dict[Any, Any], dict[Any, Any], AppData
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
 
     @property
+    def running(self) -> Running:
+        """What the started bot runs with."""
+        running = self.bot_data.running
+        if running is None:
+            raise RuntimeError("N1 is used before the application started")
+        return running
+
+    @property
     def services(self) -> Services:
-        """The services built at start-up."""
-        services = self.bot_data.services
-        if services is None:
-            raise RuntimeError("N1 services are used before the application started")
-        return services
+        """The use-cases' services."""
+        return self.running.services

@@ -21,8 +21,10 @@ from apscheduler.events import (  # type: ignore[import-untyped]
 from telegram.ext import Application, CallbackContext, Job
 
 from bot.sender import TelegramSender
-from bot.services import Services
-from scheduler.dispatcher import Dispatcher, DispatchSettings, dispatch_lock_for
+from bot.services import Running
+from core.settings import Settings
+from scheduler.dispatch_lock import dispatch_lock_for
+from scheduler.dispatcher import Dispatcher, DispatchSettings
 from scheduler.summary_charts import SummaryCharts
 from scheduler.tick import Ticker, TickReport
 
@@ -60,34 +62,36 @@ class DeliveryJobs:
     def __init__(
         self,
         application: AnyApplication,
-        services: Services,
+        running: Running,
+        settings: Settings,
         *,
         dispatch_settings: DispatchSettings | None = None,
     ) -> None:
         self._application = application
-        self._services = services
+        services = running.services
+        self._clock = services.clock
         self.dispatcher = Dispatcher(
             services.session_factory,
             TelegramSender(application.bot),
             clock=services.clock,
-            lock=dispatch_lock_for(services.engine),
-            settings=dispatch_settings,
-            sent_by_kind=services.sent_by_kind,
-            draw_chart=SummaryCharts(services.session_factory).draw,
+            lock=dispatch_lock_for(running.engine),
             codec=services.codec,
+            settings=dispatch_settings,
+            sent_by_kind=running.sent_by_kind,
+            draw_chart=SummaryCharts(services.session_factory).draw,
         )
-        sqlite = services.engine.dialect.name == "sqlite"
+        sqlite = running.engine.dialect.name == "sqlite"
         self.ticker = Ticker(
             services.session_factory,
             clock=services.clock,
             codec=services.codec,
-            on_queued=self.dispatcher.wake,
             catalogue=services.catalogue,
+            on_queued=self.dispatcher.wake,
             # SQLite has a single writer: short batches with a pause let answers through.
             batch_size=SQLITE_BATCH if sqlite else POSTGRES_BATCH,
             pause_between_batches=SQLITE_PAUSE if sqlite else 0.0,
         )
-        clock, tick_seconds = services.clock, services.settings.tick_seconds
+        clock, tick_seconds = services.clock, settings.tick_seconds
         self.interval = min(tick_seconds, max(MIN_TICK_INTERVAL, clock.real_seconds(tick_seconds)))
         self._tick_lock = asyncio.Lock()
         self._again = False
@@ -119,11 +123,6 @@ class DeliveryJobs:
         # The dispatcher idles on an event; wake it as soon as the application stops.
         job_queue.scheduler.add_listener(self._on_scheduler_shutdown, EVENT_SCHEDULER_SHUTDOWN)
 
-    def wake(self) -> None:
-        """Something may be due sooner than the next tick: tick and dispatch now."""
-        self.dispatcher.wake()
-        self._plan_tick(0.0)
-
     async def tick_now(self) -> TickReport | None:
         """Run a tick now (after one that is running); None if it failed (it is logged)."""
         async with self._tick_lock:
@@ -139,8 +138,8 @@ class DeliveryJobs:
                     break
         self.last_report = report
         if report.next_due_at is not None:
-            seconds = (report.next_due_at - self._services.clock.now()).total_seconds()
-            self._plan_tick(self._services.clock.real_seconds(max(0.0, seconds)))
+            seconds = (report.next_due_at - self._clock.now()).total_seconds()
+            self._plan_tick(self._clock.real_seconds(max(0.0, seconds)))
         return report
 
     async def _tick_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -187,10 +186,10 @@ class DeliveryJobs:
 
 def start_jobs(application: AnyApplication) -> None:
     """Start N1's tick and dispatcher for a running bot (called once services exist)."""
-    services: Services | None = application.bot_data.services
-    if services is None:
-        raise RuntimeError("start_jobs needs the services built first")
-    jobs = DeliveryJobs(application, services)
+    running: Running | None = application.bot_data.running
+    if running is None:
+        raise RuntimeError("start_jobs needs the running services built first")
+    jobs = DeliveryJobs(application, running, application.bot_data.settings)
     jobs.start()
     _RUNNING[application] = jobs
 
@@ -198,10 +197,3 @@ def start_jobs(application: AnyApplication) -> None:
 def delivery_jobs(application: AnyApplication) -> DeliveryJobs | None:
     """The tick and dispatcher of a running application (tests, the demo, handlers)."""
     return _RUNNING.get(application)
-
-
-def wake_delivery(application: AnyApplication) -> None:
-    """Tick and dispatch now, e.g. after something was scheduled for very soon."""
-    jobs = delivery_jobs(application)
-    if jobs is not None:
-        jobs.wake()

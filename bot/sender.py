@@ -15,15 +15,13 @@ Errors carry the exception class and Telegram's description, never the message t
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import warnings
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import httpx
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -33,10 +31,10 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from core.ports import Keyboard, OutgoingMessage, SendResult, SendStatus
+from bot.reply import markup
+from core.ports import OutgoingMessage, SendResult, SendStatus
 
 # Causes that prove the request was never sent, from either Bot API client N1 uses
 # (PTB's httpx one, and `bot/aiohttp_request.py`, whose connect timeout covers the pool).
@@ -52,15 +50,6 @@ _AMBIGUOUS_NETWORK = (
     aiohttp.ClientPayloadError,
     aiohttp.ClientOSError,
 )
-
-
-def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
-    """An inline keyboard for Telegram, or None when there are no buttons."""
-    if not keyboard:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in keyboard]
-    )
 
 
 def _retry_after_seconds(error: RetryAfter) -> float:
@@ -122,15 +111,8 @@ class TelegramSender:
 
     async def send(self, chat_id: int, message: OutgoingMessage) -> SendResult:
         """Try once to send `message` to `chat_id`; never raises."""
-        photo: bytes | None = message.photo
-        if photo is None and message.photo_path is not None:
-            try:
-                photo = await asyncio.to_thread(Path(message.photo_path).read_bytes)
-            except OSError as error:
-                # Nothing went out, and trying again will not help.
-                return SendResult(SendStatus.REJECTED, error=type(error).__name__)
         try:
-            sent = await self._send(chat_id, message, photo)
+            sent = await self._send(chat_id, message, message.photo)
         except Exception as error:
             return classify(error)
         return SendResult(SendStatus.SENT, message_id=sent.message_id)
@@ -144,28 +126,3 @@ class TelegramSender:
         return await self._bot.send_photo(
             chat_id, photo, caption=message.text, reply_markup=buttons, **self._timeouts
         )
-
-
-def sandbox_bot(token: str, base_url: str, base_file_url: str, *, pool_size: int = 64) -> Bot:
-    """A PTB `Bot` on a local Bot API (the sandbox), with room for many requests at once.
-
-    For benchmarks and tools outside `bot/`, which must not build Telegram objects themselves.
-    """
-    return Bot(
-        token,
-        base_url=base_url,
-        base_file_url=base_file_url,
-        request=HTTPXRequest(connection_pool_size=pool_size),
-    )
-
-
-async def reply_text(bot: Bot, chat_id: int, text: str, *, attempts: int = 20) -> None:
-    """Send an interactive reply, waiting out flood limits; any other error ends it quietly."""
-    for _ in range(attempts):
-        try:
-            await bot.send_message(chat_id, text)
-            return
-        except RetryAfter as error:
-            await asyncio.sleep(_retry_after_seconds(error))
-        except TelegramError:
-            return

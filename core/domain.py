@@ -11,6 +11,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from core.conversation import Awaiting
+
 # Check-in days are a bitmask, Monday = 1 ... Sunday = 64 (Python's weekday() order).
 ALL_DAYS = 0b111_1111
 
@@ -100,7 +102,8 @@ class Patient:
     created_at: datetime
     updated_at: datetime
     last_seen_at: datetime | None
-    awaiting_input: str | None = None
+    # What their next typed message is for, outside onboarding (None: nothing).
+    awaiting: Awaiting | None = None
     ask_about_pain: bool = True
     nudges_paused_until_at: datetime | None = None
     backoff_level: int = 0
@@ -149,6 +152,10 @@ class CheckIn:
     nudges_sent: int = 0
     nudge_reply: str | None = None
 
+    def is_open(self, now: datetime) -> bool:
+        """Whether the check-in still takes answers at `now`."""
+        return self.status is CheckInStatus.OPEN and now < self.closes_at
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Schedule:
@@ -159,8 +166,6 @@ class Schedule:
     kind: ScheduleKind
     next_due_at: datetime | None
     due_local_date: date | None
-    claimed_by: str | None
-    claimed_until_at: datetime | None
     updated_at: datetime
 
 
@@ -205,3 +210,17 @@ class SecurityEvent:
     telegram_user_id: int | None
     detail: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WeeklySummary:
+    """A weekly summary as sent, and the person's answer to "a little more of next week"."""
+
+    id: int
+    patient_id: int
+    # The local Monday of the calendar week the summary was for (one summary a week).
+    week_start: date
+    text: str
+    next_focus: str | None
+    created_at: datetime
+    focus_answered_at: datetime | None

@@ -35,20 +35,6 @@ def next_step(step: Step) -> Step | None:
     return ONBOARDING_ORDER[index + 1] if index + 1 < len(ONBOARDING_ORDER) else None
 
 
-# Buttons offered for the time zone, most likely first for a UK physiotherapy service.
-COMMON_ZONES: tuple[tuple[str, str], ...] = (
-    ("UK (London)", "Europe/London"),
-    ("Ireland (Dublin)", "Europe/Dublin"),
-    ("Central Europe (Paris)", "Europe/Paris"),
-    ("US East (New York)", "America/New_York"),
-    ("India (Kolkata)", "Asia/Kolkata"),
-    ("Australia (Sydney)", "Australia/Sydney"),
-)
-CHECKIN_TIMES = ("07:30", "08:00", "09:00", "12:00", "18:00", "20:00")
-SUMMARY_TIMES = ("09:00", "12:00", "17:00", "18:00", "19:00", "20:00")
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
 def zone_token(zone: str) -> str:
     """A zone name as a button-data token ("America/New_York" -> "america.new_york")."""
     return zone.lower().replace("/", ".")
@@ -69,5 +55,7 @@ def time_token(hhmm: str) -> str:
     return hhmm.replace(":", "")
 
 
-# `patients.awaiting_input` values: what the person's next typed message is for.
-FOCUS_PREFIX = "focus:"  # "what would you like to do a little more of next week?"
+def clean_words(text: str) -> str:
+    """A person's own words, without control characters or runs of spaces."""
+    printable = "".join(ch for ch in text if ch.isprintable() or ch == " ")
+    return " ".join(printable.split())

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -23,11 +24,10 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 @dataclass(frozen=True)
 class OutgoingMessage:
-    """A message to send: text (or a photo caption), optional buttons, optional photo file."""
+    """A message to send: text (or a photo caption), optional buttons, optional photo."""
 
     text: str
     keyboard: Keyboard = ()
-    photo_path: str | None = None
     # Photo bytes drawn just before sending (never kept in the outbox payload).
     photo: bytes | None = field(default=None, repr=False)
 
@@ -39,19 +39,16 @@ class OutgoingMessage:
                 [{"label": button.label, "data": button.data} for button in row]
                 for row in self.keyboard
             ]
-        if self.photo_path is not None:
-            payload["photo_path"] = self.photo_path
         return payload
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> OutgoingMessage:
+    def from_payload(cls, payload: Mapping[str, Any]) -> OutgoingMessage:
         """The message back from its outbox payload."""
         keyboard = tuple(
             tuple(Button(str(b["label"]), str(b["data"])) for b in row)
             for row in payload.get("keyboard", [])
         )
-        photo = payload.get("photo_path")
-        return cls(str(payload["text"]), keyboard, str(photo) if photo else None)
+        return cls(str(payload["text"]), keyboard)
 
 
 class SendStatus(StrEnum):

@@ -1,8 +1,8 @@
 """N=1 weekly progress: each person compared only with their own earlier weeks.
 
 Pure functions over plain values (no database, no clock), so every rule here is tested on
-hand-built histories. `core.store.repositories.progress` fetches the inputs for many people
-at once; `messages.summary` turns the result into words.
+hand-built histories. `core.store.repositories.progress` reads a person's answers;
+`messages.summary` turns the result into words.
 
 The rules (DESIGN.md section 3):
 
@@ -37,13 +37,12 @@ The rules (DESIGN.md section 3):
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Final, TypeVar
+from typing import Final
 
 from core.checkin_items import activity_item
 from core.markers import MARKERS, MarkerId
@@ -71,9 +70,6 @@ FLARE_MARKERS: Final = (MarkerId.PAIN_DOMINANCE, MarkerId.MOVING_FREELY)
 
 _EMPTY: Mapping[str, Sequence[int]] = MappingProxyType({})
 
-ACTIVITY_ITEMS: Final = tuple(activity_item(p) for p in range(1, MAX_ACTIVITIES + 1))
-# Every item the weekly analysis reads, in a fixed order (the store encodes items by index).
-ITEMS: Final[tuple[str, ...]] = (*(m.value for m in MarkerId), *ACTIVITY_ITEMS)
 
 
 class Reference(StrEnum):
@@ -228,36 +224,19 @@ class MarkerProgress:
     @property
     def comparisons(self) -> tuple[Comparison, ...]:
         """The references this week could be compared with (three weeks ago first)."""
-        then, base = self.vs_weeks_ago, self.vs_baseline
-        if then is None:
-            return () if base is None else (base,)
-        return (then,) if base is None else (then, base)
+        return tuple(c for c in (self.vs_weeks_ago, self.vs_baseline) if c is not None)
 
-    # These two run for every person every week: written out rather than built from
-    # `comparisons`, with the same result (on a tie, three weeks ago is the one kept).
     @property
     def improved(self) -> Comparison | None:
         """The clearest counted improvement, if any."""
-        then, base = self.vs_weeks_ago, self.vs_baseline
-        if then is not None and then.direction is not Direction.BETTER:
-            then = None
-        if base is None or base.direction is not Direction.BETTER:
-            return then
-        if then is None or _clearness(base) > _clearness(then):
-            return base
-        return then
+        better = [c for c in self.comparisons if c.direction is Direction.BETTER]
+        return max(better, key=_clearness, default=None)
 
     @property
     def worsened(self) -> Comparison | None:
         """The clearest counted worsening, if any."""
-        then, base = self.vs_weeks_ago, self.vs_baseline
-        if then is not None and then.direction is not Direction.WORSE:
-            then = None
-        if base is None or base.direction is not Direction.WORSE:
-            return then
-        if then is None or base.steps < then.steps:
-            return base
-        return then
+        worse = [c for c in self.comparisons if c.direction is Direction.WORSE]
+        return min(worse, key=lambda c: c.steps, default=None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -319,29 +298,22 @@ class WeeklyProgress:
     def improvements(
         self, *, include_pain: bool = False
     ) -> list[tuple[MarkerProgress, Comparison]]:
-        """Counted improvements, clearest first (pain only when asked for)."""
-        found = self._improvements(include_pain=include_pain)
-        # Clearest first; among equals, the design's marker order (moving freely first).
-        found.sort(key=_rank, reverse=True)
-        return found
+        """Counted improvements, clearest first; among equals, the design's marker order
+        (moving freely first). Pain only when asked for."""
+        found = [
+            (m, c)
+            for m in self.markers
+            if (include_pain or m.marker not in _PAIN) and (c := m.improved) is not None
+        ]
+        return sorted(found, key=_rank, reverse=True)
 
     @property
     def lead(self) -> tuple[MarkerProgress, Comparison] | None:
         """The clearest non-pain improvement, which a summary leads with (None: none)."""
         if self.building_baseline:
             return None
-        # What `improvements()[0]` is (a stable sort's first is max()'s first), unsorted.
-        return max(self._improvements(), key=_rank, default=None)
-
-    def _improvements(
-        self, *, include_pain: bool = False
-    ) -> list[tuple[MarkerProgress, Comparison]]:
-        """Counted improvements, in marker order (pain only when asked for)."""
-        return [
-            (m, c)
-            for m in self.markers
-            if (include_pain or m.marker not in _PAIN) and (c := m.improved) is not None
-        ]
+        found = self.improvements()
+        return found[0] if found else None
 
     @property
     def pain_improved(self) -> Comparison | None:
@@ -369,58 +341,13 @@ def _rank(found: tuple[MarkerProgress, Comparison]) -> tuple[tuple[float, float,
     return _clearness(found[1]), -_ORDER[found[0].marker]
 
 
-_Frozen = TypeVar("_Frozen")
-
-
-def fast_constructor(cls: type[_Frozen]) -> Callable[..., _Frozen]:
-    """A keyword-only constructor for a frozen, slotted dataclass, for the weekly hot path.
-
-    A frozen dataclass's own `__init__` stores each field through `object.__setattr__` (to
-    get past the class's refusal to be changed), several times the cost of a plain store;
-    for everyone's week that was a third of the analysis. This stores straight into the
-    slots, with code generated once per class (as `dataclasses` generates `__init__`). The
-    instance is exactly what `cls(**values)` makes, still frozen to everyone else. Every
-    field must be given (no defaults are filled in), and classes with a `__post_init__` or
-    a field left out of `__init__` are refused.
-    """
-    if not is_dataclass(cls) or "__slots__" not in vars(cls) or hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__} is not a slotted dataclass without __post_init__")
-    if not cls.__dataclass_params__.frozen:  # type: ignore[attr-defined]
-        raise TypeError(f"{cls.__name__} is not frozen: its own __init__ is as fast")
-    names = [f.name for f in fields(cls)]
-    if not all(f.init for f in fields(cls)) or not all(n.isidentifier() for n in names):
-        raise TypeError(f"{cls.__name__} has a field this constructor cannot set")
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    namespace |= {f"_set_{name}": getattr(cls, name).__set__ for name in names}
-    source = (
-        f"def make(*, {', '.join(names)}):\n"
-        "    instance = _new(_cls)\n"
-        + "".join(f"    _set_{name}(instance, {name})\n" for name in names)
-        + "    return instance\n"
-    )
-    # Safe: every name in the source was checked above and comes from the class itself.
-    exec(source, namespace)
-    made: Callable[..., _Frozen] = namespace["make"]
-    return made
-
-
-_comparison: Final = fast_constructor(Comparison)
-_marker_progress: Final = fast_constructor(MarkerProgress)
-_weekly_progress: Final = fast_constructor(WeeklyProgress)
-make_week_answers: Final = fast_constructor(WeekAnswers)
-
-
 # ---------------------------------------------------------------------------------------------
 # Analysis
 
 
 def median(values: Sequence[float]) -> float:
     """The median of a non-empty sequence."""
-    return _median_of_sorted(sorted(values))
-
-
-def _median_of_sorted(ordered: Sequence[float]) -> float:
-    """The median of a non-empty sequence already in ascending order."""
+    ordered = sorted(values)
     middle = len(ordered) // 2
     if len(ordered) % 2:
         return float(ordered[middle])
@@ -455,30 +382,13 @@ def compare(
     if len(now) < MIN_ANSWERS or len(then) < MIN_ANSWERS:
         return None
     higher_is_better = MARKERS[marker].higher_is_better
-    good_now = sorted(_good(now, higher_is_better))
-    return _compare(
-        good_now, _median_of_sorted(good_now), higher_is_better, then, reference, weeks_ago
-    )
-
-
-def _compare(
-    good_now: list[int],
-    now_median: float,
-    higher_is_better: bool,
-    then: Sequence[int] | None,
-    reference: Reference,
-    weeks_ago: int,
-) -> Comparison | None:
-    """`compare`, given this week's "goodness" values sorted and their median (worked out
-    once per marker for both references). None: too few answers in `then`."""
-    if then is None or len(then) < MIN_ANSWERS:
-        return None
+    good_now = _good(now, higher_is_better)
+    now_median = median(good_now)
     then_median = median(_good(then, higher_is_better))
     steps = now_median - then_median
     answers = len(good_now)
-    # Counted on the sorted values: at least a step better, and at most a step worse.
-    better = answers - bisect_left(good_now, then_median + SCALE_STEP)
-    worse = bisect_right(good_now, then_median - SCALE_STEP)
+    better = sum(1 for g in good_now if g >= then_median + SCALE_STEP)
+    worse = sum(1 for g in good_now if g <= then_median - SCALE_STEP)
     # "Held": a full step beyond the reference on more than half of this week's answers.
     if steps >= SCALE_STEP and better * 2 > answers:
         direction, held = Direction.BETTER, better
@@ -491,7 +401,7 @@ def _compare(
     if not higher_is_better:
         now_value, then_value = _TOP_PLUS_BOTTOM - now_value, _TOP_PLUS_BOTTOM - then_value
         now_median, then_median = _TOP_PLUS_BOTTOM - now_median, _TOP_PLUS_BOTTOM - then_median
-    return _comparison(
+    return Comparison(
         reference=reference,
         weeks_ago=weeks_ago,
         now_value=now_value,
@@ -505,18 +415,14 @@ def _compare(
     )
 
 
-def _activity(
-    position: int,
-    item: str,
-    this_week: Mapping[str, Sequence[int]],
-    weeks_ago: Mapping[str, Sequence[int]],
-    baseline: Mapping[str, Sequence[int]],
-) -> ActivityProgress | None:
-    now_values = this_week.get(item, ())
-    then_values = weeks_ago.get(item, ())
+def _activity(position: int, week: WeekAnswers) -> ActivityProgress | None:
+    """One of the person's own activities this week, if it was ever rated."""
+    item = activity_item(position)
+    now_values = week.this_week.get(item, ())
+    then_values = week.weeks_ago.get(item, ())
     reference: Reference | None = Reference.WEEKS_AGO
     if not then_values:
-        then_values, reference = baseline.get(item, ()), Reference.BASELINE
+        then_values, reference = week.baseline.get(item, ()), Reference.BASELINE
     if not now_values and not then_values:
         return None
     now = median(now_values) if now_values else None
@@ -536,105 +442,61 @@ def _activity(
 
 def _reframe(values: Sequence[int]) -> int | None:
     # "About the same" (3) is the middle: a split answer is read toward it, never past it.
-    if len(values) == 1:  # asked weekly: usually one answer (nothing to sort)
-        return _round_toward(float(values[0]), 3)
     return _round_toward(median(values), 3) if values else None
 
 
-# What `analyse` looks up for each daily marker, worked out once: the marker, its key in
-# `WeekAnswers`, its direction, and whether its worsening marks a flare week.
-_DAILY: Final = tuple(
-    (marker, marker.value, MARKERS[marker].higher_is_better, marker in FLARE_MARKERS)
-    for marker in DAILY_MARKERS
-)
-_ACTIVITIES: Final = tuple(enumerate(ACTIVITY_ITEMS, start=1))
-_REFRAME: Final = MarkerId.REFRAME.value
-# Most markers of a week are answered once, which leaves nothing to compare: their progress
-# is one of these few values, made once and shared (frozen, so sharing is safe).
-_ANSWERED_ONCE: Final = {
-    (marker, value): MarkerProgress(marker=marker, answers=1, median=float(value))
-    for marker in DAILY_MARKERS
-    for value in range(1, 6)
-}
-_TO_WEEK_START: Final = timedelta(days=WEEK_DAYS - 1)
-_BASELINE_SPAN: Final = timedelta(days=BASELINE_DAYS)
-
-
 def analyse(week: WeekAnswers) -> WeeklyProgress:
-    """One person's weekly progress against their own baseline and three weeks ago.
-
-    Runs for every person every week (scale.md B7), so each marker's answers are sorted once
-    and compared with both references from there; the results are those of the rules above
-    (tests/progress/reference_analysis.py keeps the plain version they are checked against).
-    """
+    """One person's weekly progress against their own baseline and three weeks ago."""
     this_week, weeks_ago, baseline = week.this_week, week.weeks_ago, week.baseline
-    week_start = week.week_end - _TO_WEEK_START
-    in_first_weeks = week_start < week.baseline_start + _BASELINE_SPAN
+    in_first_weeks = week.week_start < baseline_end(week.baseline_start)
     weeks_since_start = max(2, (week.week_end - week.baseline_start).days // WEEK_DAYS)
     markers: list[MarkerProgress] = []
     comparable = flare = False
-    for marker, key, higher_is_better, flares in _DAILY:
-        now = this_week.get(key)
+    for marker in DAILY_MARKERS:
+        now = this_week.get(marker, ())
         if not now:
             continue
-        answers = len(now)
+        vs_baseline = vs_weeks_ago = None
         # Comparisons need two answers this week; none while the baseline is being built.
-        if answers < MIN_ANSWERS or in_first_weeks:
-            shared = _ANSWERED_ONCE.get((marker, now[0])) if answers == 1 else None
-            if shared is None:
-                shared = _marker_progress(
-                    marker=marker,
-                    answers=answers,
-                    median=median(now),
-                    vs_baseline=None,
-                    vs_weeks_ago=None,
-                )
-            markers.append(shared)
-            continue
-        ordered = sorted(now)
-        good = ordered if higher_is_better else [_TOP_PLUS_BOTTOM - v for v in ordered[::-1]]
-        good_median = _median_of_sorted(good)
-        vs_baseline = _compare(
-            good,
-            good_median,
-            higher_is_better,
-            baseline.get(key),
-            Reference.BASELINE,
-            weeks_since_start,
-        )
-        vs_weeks_ago = _compare(
-            good, good_median, higher_is_better, weeks_ago.get(key), Reference.WEEKS_AGO, WEEKS_AGO
-        )
-        progress = _marker_progress(
+        if len(now) >= MIN_ANSWERS and not in_first_weeks:
+            vs_baseline = compare(
+                marker,
+                now,
+                baseline.get(marker, ()),
+                Reference.BASELINE,
+                weeks_since_start,
+            )
+            vs_weeks_ago = compare(
+                marker, now, weeks_ago.get(marker, ()), Reference.WEEKS_AGO, WEEKS_AGO
+            )
+        progress = MarkerProgress(
             marker=marker,
-            answers=answers,
-            median=_median_of_sorted(ordered),
+            answers=len(now),
+            median=median(now),
             vs_baseline=vs_baseline,
             vs_weeks_ago=vs_weeks_ago,
         )
         markers.append(progress)
         if vs_baseline is not None or vs_weeks_ago is not None:
             comparable = True
-            if flares and progress.worsened is not None:
+            if marker in FLARE_MARKERS and progress.worsened is not None:
                 flare = True
-    activities: list[ActivityProgress] = []
-    for position, item in _ACTIVITIES:
-        # Most weeks rate no activity: the lookups alone settle it.
-        if item in this_week or item in weeks_ago or item in baseline:
-            found = _activity(position, item, this_week, weeks_ago, baseline)
-            if found is not None:
-                activities.append(found)
-    reframe = _REFRAME
+    activities = tuple(
+        found
+        for position in range(1, MAX_ACTIVITIES + 1)
+        if (found := _activity(position, week)) is not None
+    )
+    reframe = MarkerId.REFRAME
     before = weeks_ago.get(reframe) or baseline.get(reframe, ())
-    return _weekly_progress(
+    return WeeklyProgress(
         patient_id=week.patient_id,
-        week_start=week_start,
+        week_start=week.week_start,
         week_end=week.week_end,
         days=week.days,
         in_first_weeks=in_first_weeks,
         building_baseline=in_first_weeks or not comparable,
         markers=tuple(markers),
-        activities=tuple(activities),
+        activities=activities,
         reframe_now=_reframe(this_week.get(reframe, ())),
         reframe_before=None if in_first_weeks else _reframe(before),
         flare=flare,

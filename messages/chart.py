@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from core.markers import MARKERS, MarkerId
+from messages.markers import WORDS
 from core.progress import ChartData
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def _from_first_answer(data: ChartData) -> ChartData:
 
 
 def _panel_title(marker: MarkerId) -> str:
-    name = MARKERS[marker].name
+    name = WORDS[marker].name
     return name[:1].upper() + name[1:]
 
 
@@ -139,7 +140,7 @@ def render_chart(data: ChartData) -> bytes:
 
 def _panel(axes: Axes, marker: MarkerId, data: ChartData) -> None:
     """One marker's weeks, its axis labelled with its own words, better at the top."""
-    info = MARKERS[marker]
+    info = WORDS[marker]
     weeks = range(len(data.week_starts))
     values = [math.nan if v is None else v for v in data.series.get(marker, ())]
     colour = MARKER_COLOURS.get(marker, TEXT_COLOUR)
@@ -153,7 +154,7 @@ def _panel(axes: Axes, marker: MarkerId, data: ChartData) -> None:
     )  # fmt: skip
     axes.set_yticks(list(range(1, 6)), list(info.labels), fontsize=TICK_PT, color=TEXT_COLOUR)
     # Up is better: flip the scales where a lower answer is the better one.
-    axes.set_ylim((5.4, 0.6) if not info.higher_is_better else (0.6, 5.4))
+    axes.set_ylim((0.6, 5.4) if MARKERS[marker].higher_is_better else (5.4, 0.6))
     axes.set_xlim(-0.4, len(data.week_starts) - 0.6)
     axes.set_xticks(list(weeks), _week_labels(data), fontsize=TICK_PT, color=TEXT_COLOUR)
     axes.grid(axis="y", color=GRID_COLOUR, linewidth=1.2)

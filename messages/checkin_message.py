@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from core.callbacks import CallbackCodec
-from core.domain import CheckIn
-from core.markers import MARKERS, MarkerId
+from core.domain import CheckIn, CheckInSlot
+from core.markers import MarkerId
+from messages.markers import WORDS
 from core.ports import Button, Keyboard, OutgoingMessage
 
 ACTIVITY_PREFIX = "activity:"
@@ -25,14 +27,41 @@ class CheckInState:
 
     `answers` maps item -> value, with None for "skipped"; unanswered items are absent.
     `showing` is the item index on screen, or None once every item has an answer or a skip.
+    `closing` is the line shown once every item has one (the thanks).
     """
 
     check_in: CheckIn
     answers: Mapping[str, int | None]
     activities: Mapping[int, str]
     showing: int | None
-    heading: str
     closing: str = ""
+
+
+BASELINE_HEADING = (
+    "Your first check-in. It gives you a starting point to compare with later, "
+    "so there are no right or wrong answers."
+)
+
+
+def heading(slot: str, local_date: date) -> str:
+    """The first line of a check-in message."""
+    if slot == CheckInSlot.BASELINE:
+        return BASELINE_HEADING
+    return f"Your check-in for {local_date:%A} {local_date.day} {local_date:%B}"
+
+
+def state_of(
+    check_in: CheckIn,
+    answers: Mapping[str, int | None],
+    activities: Mapping[int, str],
+    *,
+    showing: int | None = None,
+    closing: str = "",
+) -> CheckInState:
+    """The state of a check-in given its answers, showing `showing` or its first open item."""
+    if showing is None:
+        showing = first_open_item(check_in, answers)
+    return CheckInState(check_in, answers, activities, showing, closing)
 
 
 def first_open_item(check_in: CheckIn, answers: Mapping[str, int | None]) -> int | None:
@@ -66,14 +95,14 @@ def question(item: str, activities: Mapping[int, str]) -> str:
             f"This week, how well could you do this: “{label}”?\n"
             "0 means not at all, 10 means fully, as you'd like."
         )
-    return MARKERS[MarkerId(item)].question
+    return WORDS[MarkerId(item)].question
 
 
 def short_name(item: str, activities: Mapping[int, str]) -> str:
     """How an item is named in the list of answers."""
     if is_activity(item):
         return _activity_label(item, activities)
-    return MARKERS[MarkerId(item)].name.capitalize()
+    return WORDS[MarkerId(item)].name.capitalize()
 
 
 def answer_words(item: str, value: int | None) -> str:
@@ -82,7 +111,7 @@ def answer_words(item: str, value: int | None) -> str:
         return "skipped"
     if is_activity(item):
         return f"{value} out of 10"
-    return MARKERS[MarkerId(item)].label(value)
+    return WORDS[MarkerId(item)].label(value)
 
 
 @lru_cache(maxsize=64)
@@ -93,7 +122,7 @@ def _scale(item: str) -> tuple[tuple[tuple[str, int], ...], int]:
     """
     if is_activity(item):
         return tuple((str(v), v) for v in ACTIVITY_SCALE), 6
-    marker = MARKERS[MarkerId(item)]
+    marker = WORDS[MarkerId(item)]
     # Three then two: five labels in one row are cut off on a phone screen.
     return tuple((marker.label(v), v) for v in range(1, 6)), 3
 
@@ -113,7 +142,7 @@ def render_checkin(state: CheckInState, codec: CallbackCodec) -> OutgoingMessage
     """The check-in message for its current state."""
     check_in = state.check_in
     patient_id = check_in.patient_id
-    lines = [state.heading]
+    lines = [heading(check_in.slot, check_in.local_date)]
     answered = [
         f"✓ {short_name(item, state.activities)}: {answer_words(item, state.answers[item])}"
         for item in check_in.items

@@ -22,6 +22,8 @@ NOTE_LOST = "Sorry, I couldn't find the check-in for that note. Nothing was save
 TODAYS_IS_HERE = "Today's check-in is here. Tap an answer whenever you're ready."
 
 CHANGE_SAVED = "Your change is saved. Thank you."
+# Where the next check-in would be named, when no days are chosen.
+NO_NEXT_CHECKIN = "when you next choose days with /settings"
 
 
 def closed(next_in_words: str) -> str:

@@ -9,19 +9,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.callbacks import CallbackCodec
-from core.journey import (
-    CHECKIN_TIMES,
-    COMMON_ZONES,
-    MAX_ACTIVITY_LENGTH,
-    SUMMARY_TIMES,
-    WEEKDAY_NAMES,
-    Step,
-    time_token,
-    zone_token,
-)
+from core.journey import MAX_ACTIVITY_LENGTH, Step, time_token, zone_token
 from core.ports import Button, Keyboard, OutgoingMessage
+from messages.when import WEEKDAY_NAMES
 
 choice = CallbackCodec.choice
+
+# Buttons offered for the time zone, most likely first for a UK physiotherapy service.
+COMMON_ZONES: tuple[tuple[str, str], ...] = (
+    ("UK (London)", "Europe/London"),
+    ("Ireland (Dublin)", "Europe/Dublin"),
+    ("Central Europe (Paris)", "Europe/Paris"),
+    ("US East (New York)", "America/New_York"),
+    ("India (Kolkata)", "Asia/Kolkata"),
+    ("Australia (Sydney)", "Australia/Sydney"),
+)
+CHECKIN_TIMES = ("07:30", "08:00", "09:00", "12:00", "18:00", "20:00")
+SUMMARY_TIMES = ("09:00", "12:00", "17:00", "18:00", "19:00", "20:00")
+# The step /start's "carry on or start again?" buttons belong to.
+RESTART = "restart"
 
 
 def _rows(buttons: Sequence[Button], width: int) -> Keyboard:
@@ -208,8 +214,8 @@ def resume_or_restart() -> OutgoingMessage:
         "or start again?",
         (
             (
-                Button("Carry on", choice("restart", "continue")),
-                Button("Start again", choice("restart", "over")),
+                Button("Carry on", choice(RESTART, "continue")),
+                Button("Start again", choice(RESTART, "over")),
             ),
         ),
     )
@@ -217,4 +223,6 @@ def resume_or_restart() -> OutgoingMessage:
 
 FINISH_SETUP_FIRST = "Let's finish setting up first. Here's where we were:"
 STALE_CHOICE = "That button is from an earlier step. Here's where we are now:"
+# A tap with data that is not one of the tapped message's own buttons (any more).
+BUTTON_NOT_ACTIVE = "That button no longer works here, so nothing changed."
 CHOICE_NOTED = "Noted."

@@ -25,6 +25,7 @@ from enum import Enum, StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.markers import MARKERS, MarkerId
+from messages.markers import WORDS
 
 # Telegram's limits: a message's text, and a photo's caption.
 TEXT_LIMIT = 4096
@@ -168,7 +169,7 @@ KIND_RULES: dict[Kind, KindRule] = {
 # What each placeholder means, for people writing overrides (and for the sample values below).
 PLACEHOLDER_MEANINGS: dict[str, str] = {
     "checkin_time": "the local time of the check-in, as the person set it, e.g. '9:30am'",
-    "marker_name": "the marker's name from core.markers, lower case, e.g. 'trust in your body'",
+    "marker_name": "the marker's name from messages.markers, lower case, e.g. 'trust in your body'",
     "now_label": "the button label for this week's typical answer, e.g. 'Fairly free'",
     "then_label": "the button label for the typical answer back then, e.g. 'Stiff'",
     "weeks_ago": "how many weeks back the comparison is, a whole number of 2 or more",
@@ -197,11 +198,11 @@ def sample_values(kind: Kind, marker: MarkerId | None = None) -> dict[str, str |
     values = {name: _SAMPLES[name] for name in KIND_RULES[kind].placeholders if name in _SAMPLES}
     allowed = KIND_RULES[kind].placeholders
     if marker is not None and "marker_name" in allowed:
-        info = MARKERS[marker]
+        words = WORDS[marker]
         # A typical improvement: one step better than before.
-        now, then = (4, 3) if info.higher_is_better else (2, 3)
+        now, then = (4, 3) if MARKERS[marker].higher_is_better else (2, 3)
         values.update(
-            marker_name=info.name, now_label=info.label(now), then_label=info.label(then)
+            marker_name=words.name, now_label=words.label(now), then_label=words.label(then)
         )
     elif "marker_name" in allowed:
         values.update(marker_name="moving freely", now_label="Fairly free", then_label="OK")

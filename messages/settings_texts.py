@@ -5,24 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.callbacks import CallbackCodec
-from core.journey import WEEKDAY_NAMES, Step
+from core.journey import Step
 from core.ports import Button, OutgoingMessage
+from messages.when import WEEKDAY_NAMES, describe_days
 
 choice = CallbackCodec.choice
+# The steps of the settings menu's, /pause's and /delete's buttons; "pain" is the menu's
+# choice that turns the pain question on or off.
 SETTINGS = "set"
 PAUSE = "pause"
-
-
-def describe_days(mask: int) -> str:
-    """Check-in days in words: "every day", "weekdays", "Monday, Wednesday and Friday"."""
-    if mask == 0b111_1111:
-        return "every day"
-    if mask == 0b001_1111:
-        return "weekdays"
-    if mask == 0b110_0000:
-        return "weekends"
-    names = [WEEKDAY_NAMES[day] for day in range(7) if mask & (1 << day)]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+DELETE = "delete"
+PAIN = "pain"
 
 
 def settings_menu(
@@ -66,7 +59,7 @@ def settings_menu(
         ),
         (
             Button("What matters to me", choice(SETTINGS, Step.ACTIVITIES)),
-            Button("Pain question on/off", choice(SETTINGS, "pain")),
+            Button("Pain question on/off", choice(SETTINGS, PAIN)),
         ),
     )
     return OutgoingMessage(text, rows)
@@ -76,6 +69,44 @@ ACTIVITIES_PROMPT = (
     "Type one to three things that matter to you, one per line. They replace the ones you "
     "have now."
 )
+
+
+def pain_question(asked: bool) -> str:
+    """What turning the pain question on or off did."""
+    if asked:
+        return "I'll ask how much pain took centre stage now and then"
+    return "I won't ask about pain in check-ins"
+
+
+def setting_now(
+    step: Step,
+    *,
+    zone: str,
+    days_mask: int,
+    checkin_time: str,
+    summary_weekday: int,
+    summary_time: str,
+    quiet: tuple[str, str],
+    activities: Sequence[str],
+) -> str:
+    """What a setting is now, after a change ("your check-ins are now at 09:00")."""
+    match step:
+        case Step.ZONE:
+            return f"your time zone is now {zone}"
+        case Step.DAYS:
+            return f"your check-ins are now {describe_days(days_mask)}"
+        case Step.TIME:
+            return f"your check-ins are now at {checkin_time}"
+        case Step.SUMMARY_DAY | Step.SUMMARY_TIME:
+            day = WEEKDAY_NAMES[summary_weekday]
+            return f"your weekly summary now comes on {day} at {summary_time}"
+        case Step.QUIET:
+            return f"quiet hours are now {quiet[0]} to {quiet[1]}"
+        case _:
+            return "what matters to you is now: " + "; ".join(activities)
+
+
+ALREADY_SET_UP = "you're all set up"
 
 
 def changed(what: str, next_checkin: str | None) -> str:
@@ -119,9 +150,6 @@ ALL_SET_UP = "You're all set up."
 NOT_STARTED = "We haven't met yet. Send /start and I'll explain what I do."
 
 
-DELETE = "delete"
-
-
 def delete_prompt() -> OutgoingMessage:
     """/delete: say what goes, and ask for a clear yes."""
     return OutgoingMessage(
@@ -141,6 +169,8 @@ DELETED = (
     "Telegram still has its own copy of this chat. Send /start if you ever want to begin again."
 )
 KEPT = "Nothing was deleted."
+DELETED_SHORT = "Deleted"
+PAUSED_SHORT = "Paused"
 EXPORT_CAPTION_JSON = "Everything I keep about you, as JSON."
 EXPORT_CAPTION_CSV = "Your answers, one per row, for a spreadsheet."
 EXPORT_INTRO = "Here's a copy of everything you've given me. It's yours to keep."

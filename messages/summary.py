@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
-from core.markers import MARKERS, MarkerId
+from core.markers import MarkerId
+from messages.markers import WORDS
 from core.progress import (
     ActivityProgress,
     Comparison,
@@ -114,7 +115,7 @@ def _quote(words: str) -> str:
 
 
 def _label(marker: MarkerId, value: int) -> str:
-    return f"‘{MARKERS[marker].label(value)}’"
+    return f"‘{WORDS[marker].label(value)}’"
 
 
 def _capitalised(words: str) -> str:
@@ -135,7 +136,7 @@ def describe_change(marker: MarkerId, comparison: Comparison) -> str:
     E.g. "Moving freely was mostly ‘Fairly free’ this week. Three weeks ago it was mostly
     ‘Stiff’."
     """
-    name = _capitalised(MARKERS[marker].name)
+    name = _capitalised(WORDS[marker].name)
     return (
         f"{name} was mostly {_label(marker, comparison.now_value)} this week. "
         f"{_then_words(comparison.reference)} it was mostly "
@@ -145,7 +146,7 @@ def describe_change(marker: MarkerId, comparison: Comparison) -> str:
 
 def _also_words(progress: MarkerProgress, comparison: Comparison) -> str:
     marker = progress.marker
-    name = _capitalised(MARKERS[marker].name)
+    name = _capitalised(WORDS[marker].name)
     return (
         f"{name} changed for the better too: mostly {_label(marker, comparison.now_value)}, "
         f"where {_then_words_lower(comparison.reference)} it was "
@@ -203,9 +204,9 @@ class _Composer:
         message = self._catalogue.choose(Kind.CELEBRATION, self._history, self._rng, marker=marker)
         text = self._use(
             message,
-            marker_name=MARKERS[marker].name,
-            now_label=MARKERS[marker].label(comparison.now_value),
-            then_label=MARKERS[marker].label(comparison.then_value),
+            marker_name=WORDS[marker].name,
+            now_label=WORDS[marker].label(comparison.now_value),
+            then_label=WORDS[marker].label(comparison.then_value),
             weeks_ago=comparison.weeks_ago,
         )
         if {"now_label", "then_label"} <= placeholders_in(message.text):
@@ -306,7 +307,7 @@ def compose_summary(
         add(_Part.same(_reframe_words(progress.reframe_now, progress.reframe_before)))
     else:
         intro = composer.take(Kind.REFRAME_INTRO, context=context)
-        add(_Part.same(f"{intro}\n{MARKERS[MarkerId.REFRAME].question}"))
+        add(_Part.same(f"{intro}\n{WORDS[MarkerId.REFRAME].question}"))
 
     # 6. Pain, last, and only when it eased.
     if progress.pain_improved is not None:

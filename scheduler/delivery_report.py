@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import CheckInSlot, CheckInStatus, OutboxKind, OutboxStatus
-from core.store.repositories import DeliveryRepository
+from core.store.repositories import ReportingRepository
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,10 @@ class DeliveryReport:
 
 async def delivery_report(session: AsyncSession) -> DeliveryReport:
     """Count the outbox and the check-ins (all time)."""
-    delivery = DeliveryRepository(session)
-    outbox = await delivery.outbox_counts()
-    check_ins = await delivery.check_in_counts()
-    answered = await delivery.answered_check_ins()
+    reporting = ReportingRepository(session)
+    outbox = await reporting.outbox_counts()
+    check_ins = await reporting.check_in_counts()
+    answered = await reporting.answered_check_ins()
 
     def by_status(status: OutboxStatus) -> int:
         return sum(count for (_, s), count in outbox.items() if s == status.value)

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.callbacks import CallbackCodec
 from core.domain import CheckIn, CheckInSlot, CheckInStatus, Patient
 from core.ports import Button, OutgoingMessage
-from core.store.repositories import CheckInRepository, DeliveryRepository, PatientRepository
-from scheduler import texts
+from core.store.repositories import CheckInRepository, NudgeRepository, PatientRepository
+from messages import scheduled
 from scheduler.local_time import local_date_of
 from scheduler.planning import outside_quiet_hours
 from scheduler.schedules import active_at, parse_hhmm, patient_zone
@@ -49,11 +49,6 @@ def nudges_allowed(check_in: CheckIn) -> int:
     return 2 if check_in.nudge_reply == LATER else 1
 
 
-def is_open(check_in: CheckIn, now: datetime) -> bool:
-    """Whether the check-in still takes answers."""
-    return check_in.status is CheckInStatus.OPEN and now < check_in.closes_at
-
-
 async def schedule_first_nudge(
     session: AsyncSession, check_in_id: int, sent_at: datetime
 ) -> datetime | None:
@@ -71,13 +66,13 @@ async def schedule_first_nudge(
         return None
     at = plan_nudge(patient, sent_at + NUDGE_DELAY, check_in.closes_at)
     if at is not None:
-        await DeliveryRepository(session).set_nudge(check_in.id, nudge_due_at=at)
+        await NudgeRepository(session).set(check_in.id, due_at=at)
     return at
 
 
 def nudge_should_go(check_in: CheckIn, patient: Patient, now: datetime) -> bool:
     """Whether a due nudge still makes sense at `now` (answers are checked separately)."""
-    if not active_at(patient, now) or not is_open(check_in, now):
+    if not active_at(patient, now) or not check_in.is_open(now):
         return False
     paused_until = patient.nudges_paused_until_at
     if paused_until is not None and now < paused_until:
@@ -95,8 +90,8 @@ def nudge_message(
 ) -> OutgoingMessage:
     """The nudge with its two buttons."""
     row = (
-        Button(texts.LATER_TODAY, codec.nudge(patient.id, check_in.id, "later")),
-        Button(texts.NOT_TODAY, codec.nudge(patient.id, check_in.id, "no")),
+        Button(scheduled.LATER_TODAY, codec.nudge(patient.id, check_in.id, LATER)),
+        Button(scheduled.NOT_TODAY, codec.nudge(patient.id, check_in.id, NOT_TODAY)),
     )
     return OutgoingMessage(text, (row,))
 
@@ -131,27 +126,23 @@ async def reply_to_nudge(
     now: datetime,
 ) -> NudgeReply:
     """Apply "later today" or "not today" to the person's own check-in."""
-    check_in = await CheckInRepository(session).get(check_in_id)
+    check_ins = CheckInRepository(session)
+    check_in = await check_ins.get(check_in_id)
     if check_in is None or check_in.patient_id != patient.id:
-        return NudgeReply(NudgeReplyKind.NOT_OWNED, texts.NUDGE_CLOSED)
-    delivery = DeliveryRepository(session)
-    if await delivery.has_answers(check_in.id):
-        return NudgeReply(NudgeReplyKind.ANSWERED, texts.NUDGE_ALREADY_ANSWERED)
-    if not is_open(check_in, now):
-        return NudgeReply(NudgeReplyKind.CLOSED, texts.NUDGE_CLOSED)
+        return NudgeReply(NudgeReplyKind.NOT_OWNED, scheduled.NUDGE_CLOSED)
+    if await check_ins.has_answers(check_in.id):
+        return NudgeReply(NudgeReplyKind.ANSWERED, scheduled.NUDGE_ALREADY_ANSWERED)
+    if not check_in.is_open(now):
+        return NudgeReply(NudgeReplyKind.CLOSED, scheduled.NUDGE_CLOSED)
     if check_in.nudge_reply is not None:
         # One choice per check-in: a second tap (or a tap on the reminder) changes nothing.
-        return NudgeReply(NudgeReplyKind.ALREADY_CHOSEN, texts.NUDGE_ALREADY_CHOSEN)
+        return NudgeReply(NudgeReplyKind.ALREADY_CHOSEN, scheduled.NUDGE_ALREADY_CHOSEN)
+    nudges = NudgeRepository(session)
     if choice == NOT_TODAY:
-        await delivery.set_nudge(check_in.id, nudge_due_at=None, nudge_reply=NOT_TODAY)
-        return NudgeReply(NudgeReplyKind.NOT_TODAY, texts.NOT_TODAY_OK)
+        await nudges.set(check_in.id, due_at=None, reply=NOT_TODAY)
+        return NudgeReply(NudgeReplyKind.NOT_TODAY, scheduled.NOT_TODAY_OK)
     at = plan_nudge(patient, now + LATER_DELAY, check_in.closes_at)
-    await delivery.set_nudge(check_in.id, nudge_due_at=at, nudge_reply=LATER)
+    await nudges.set(check_in.id, due_at=at, reply=LATER)
     if at is None:
-        return NudgeReply(NudgeReplyKind.LATER_TOO_LATE, texts.LATER_TOO_LATE)
-    return NudgeReply(NudgeReplyKind.LATER, texts.LATER_OK, at)
-
-
-async def cancel_nudges(session: AsyncSession, patient_id: int) -> None:
-    """No more nudges for the person's open check-ins (e.g. for the day after a crisis)."""
-    await DeliveryRepository(session).cancel_nudges(patient_id)
+        return NudgeReply(NudgeReplyKind.LATER_TOO_LATE, scheduled.LATER_TOO_LATE)
+    return NudgeReply(NudgeReplyKind.LATER, scheduled.LATER_OK, at)

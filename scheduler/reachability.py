@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import Patient, PatientStatus
-from core.store.repositories import DeliveryRepository, PatientRepository, ScheduleRepository
+from core.store.repositories import OutboxRepository, PatientRepository, ScheduleRepository
 from scheduler.backoff import BackoffLevel
 from scheduler.schedules import reschedule
 
@@ -38,7 +38,7 @@ async def mark_unreachable(
         await patients.update_status(patient_id, PatientStatus.UNREACHABLE, now)
         changed = True
     await ScheduleRepository(session).stop_all(patient_id, now)
-    failed = await DeliveryRepository(session).fail_pending_for_patient(
+    failed = await OutboxRepository(session).fail_pending_for_patient(
         patient_id, error=f"not sent: {reason}"
     )
     return changed or failed > 0

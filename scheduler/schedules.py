@@ -9,7 +9,7 @@ prints what it gives. Times are rebuilt from (local date, local time, zone) by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -20,7 +20,14 @@ from core.domain import Patient, PatientStatus, ScheduleKind
 from core.store.repositories import ScheduleRepository
 from scheduler.backoff import BackoffLevel
 from scheduler.local_time import as_utc, local_date_of, start_of_local_day
-from scheduler.planning import Slot, next_slot, occurrence_on, outside_quiet_hours
+from scheduler.planning import (
+    Slot,
+    end_of_quiet_hours,
+    in_quiet_hours,
+    next_slot,
+    occurrence_on,
+    outside_quiet_hours,
+)
 from scheduler.zone_search import load_zone
 
 # A check-in stays open until the next one, but never longer than this.
@@ -43,6 +50,15 @@ def parse_hhmm(value: str | None) -> time | None:
 def patient_zone(patient: Patient) -> ZoneInfo:
     """The person's zone (London if the stored name is somehow no longer known)."""
     return _zone_named(patient.time_zone)
+
+
+def quiet_until(patient: Patient, now: datetime) -> datetime | None:
+    """When the person's quiet hours end, if they are in them at `now`."""
+    start, end = parse_hhmm(patient.quiet_start), parse_hhmm(patient.quiet_end)
+    zone = patient_zone(patient)
+    if not in_quiet_hours(now, start, end, zone):
+        return None
+    return end_of_quiet_hours(now, start, end, zone)
 
 
 def _zone_named(name: str) -> ZoneInfo:
@@ -152,6 +168,25 @@ def checkin_window(plan: Plan, slot: Slot) -> datetime:
     following = next_checkin(plan, plan.planned_at(slot))
     latest = slot.at + MAX_CHECKIN_WINDOW
     return latest if following is None else min(following.at, latest)
+
+
+def upcoming_checkins(patient: Patient, now: datetime, count: int) -> list[datetime]:
+    """The person's next `count` check-ins strictly after `now` (UTC), as the tick fires them."""
+    plan = Plan.checkins(patient)
+    if plan is None:
+        return []
+    return [slot.at for slot in preview_checkins(plan, now + _TINY, count)]
+
+
+def local_today(patient: Patient, now: datetime) -> date:
+    """Today's date where the person is."""
+    return local_date_of(now, patient_zone(patient))
+
+
+def end_of_local_day(patient: Patient, now: datetime) -> datetime:
+    """The moment the person's local day ends (their next midnight)."""
+    zone = patient_zone(patient)
+    return start_of_local_day(local_date_of(now, zone) + timedelta(days=1), zone)
 
 
 def window_from(patient: Patient, opened_at: datetime) -> datetime:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, timedelta
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -31,14 +32,12 @@ class SummaryCharts:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
 
-    async def draw(self, reference: dict[str, Any]) -> bytes:
+    async def draw(self, reference: Mapping[str, Any]) -> bytes:
         """The PNG for `chart_reference(...)`; raises KeyError/ValueError on a bad reference."""
         patient_id = int(reference["patient_id"])
         week_end = date.fromisoformat(str(reference["week_end"]))
         first = week_end - timedelta(days=WEEK_DAYS * CHART_WEEKS - 1)
         async with self._session_factory() as session:
-            answers = await ProgressRepository(session).daily_answers(
-                [patient_id], first, week_end
-            )
-        data = chart_data(answers.get(patient_id, []), week_end)
+            answers = await ProgressRepository(session).daily_answers(patient_id, first, week_end)
+        data = chart_data(answers, week_end)
         return await asyncio.to_thread(render_chart, data)

@@ -2,22 +2,20 @@
 
 The database holds the schedule (DESIGN.md section 4): one row per person and kind with an
 indexed `next_due_at`. Each tick claims due rows in batches (`FOR UPDATE SKIP LOCKED` on
-PostgreSQL, so several processes share the work), and for each row, in the batch's single
-transaction: creates the check-in under its unique (patient, local date, slot) key, queues its
-message in the outbox under the idempotency key `checkin:<check_in_id>`, and advances the row.
-A kill at any point rolls the batch back whole, so nothing is lost and nothing is queued twice.
-Due nudges are claimed and queued the same way. A scheduled check-in's message is queued
-naming the check-in only: the dispatcher renders and signs it just before sending, where its
-pace (about 30 a second) hides work that was a third of a big tick's.
+PostgreSQL, so several processes share the work) and fires a batch in one transaction:
 
-The usual check-ins of a batch (an active person, not backed off to "the door is open") are
-fired set-based, in the same six statements whatever the batch's size: the claim (rows and
-people), their check-ins on the day, their activities, one INSERT of the check-ins, one of
-the messages, and one UPDATE of the rows (an executemany). Only rare cases add one: a
-check-in that already existed (its answers), a change of back-off level. The rest (pauses
-that ended, stopped people, the door opening, weekly summaries) go one row at a time. If a
-batch raises, its rows are tried again one per transaction, and a row that raises on its own
-is set aside for a while, so it cannot block the others.
+- check-ins, all through `_fire_checkins`, for a batch of any size: each row is decided on
+  its own (`_decide`: skip, wait out a pause, open the door, or send), then the batch is
+  written set-based: the check-ins under their unique (patient, local date, slot) key, their
+  messages under the idempotency key `checkin:<check_in_id>` (naming the check-in: the
+  dispatcher renders it just before sending), the rows advanced;
+- weekly summaries, one person at a time (`_fire_summary`): analysed, composed and queued
+  with a reference to the chart the dispatcher draws at send time.
+
+Due nudges are claimed and fired the same way. A kill at any point rolls the batch back
+whole, so nothing is lost and nothing is queued twice. If a batch raises, its rows are tried
+again one per transaction, and a row that raises on its own is set aside for a while, so it
+cannot block the others.
 
 Check-ins that fell due while N1 was down are still sent if their window is open and it is not
 quiet hours; otherwise they are recorded as `missed_downtime`.
@@ -27,17 +25,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from functools import lru_cache
-from typing import Any, Final, Generic, TypeVar
+from typing import Final, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.callbacks import CallbackCodec
 from core.clock import Clock
+from core.conversation import AwaitingFocus
 from core.domain import (
     CheckInSlot,
     CheckInStatus,
@@ -46,38 +45,28 @@ from core.domain import (
     PatientStatus,
     ScheduleKind,
 )
-from core.journey import FOCUS_PREFIX
 from core.ports import OutgoingMessage
 from core.store.repositories import (
     CheckInRepository,
-    DeliveryRepository,
     MessageLogRepository,
+    NudgeRepository,
     OutboxRepository,
     PatientRepository,
     ScheduleRepository,
 )
+from core.store.repositories.nudges import DueNudge
 from core.store.repositories.outbox import NewOutboxMessage
-from core.store.repositories.schedules import DueNudge, DueSchedule, ScheduleStep
-from messages.catalogue import Catalogue, load_catalogue
+from core.store.repositories.schedules import DueSchedule, ScheduleStep
+from messages import scheduled
+from messages.catalogue import Catalogue
+from messages.schema import Kind
 from messages.summary import ComposedSummary
-from scheduler import texts
 from scheduler.backoff import BackoffLevel, level_at, quiet_since
-from scheduler.checkins import (
-    BatchOpened,
-    CheckInRequest,
-    open_checkins,
-    unrendered_payload,
-)
+from scheduler.checkins import CHECK_IN_KEY, CheckInRequest, open_checkins
 from scheduler.local_time import local_date_of
 from scheduler.nudges import nudge_message, nudge_should_go
 from scheduler.planning import Slot, in_quiet_hours
-from scheduler.schedules import (
-    Plan,
-    checkin_window,
-    ensure_schedules,
-    next_checkin,
-    resume_from,
-)
+from scheduler.schedules import Plan, checkin_window, ensure_schedules, next_checkin, resume_from
 from scheduler.summaries import prepare_weekly_summary
 from scheduler.summary_charts import CHART_KEY, chart_reference
 
@@ -132,63 +121,41 @@ class TickReport:
                 setattr(self, item.name, value + getattr(other, item.name))
 
 
-async def queue_message(
-    session: AsyncSession,
-    *,
-    key: str,
-    patient: Patient,
-    kind: OutboxKind,
-    message: OutgoingMessage,
-    now: datetime,
-    extra: Mapping[str, Any] | None = None,
-    library_id: str | None = None,
-) -> bool:
-    """Put a message for the person in the outbox; False if `key` was queued before."""
-    payload = message.to_payload()
-    payload.update(extra or {})
-    if library_id is not None:
-        payload["library_id"] = library_id
-    _, created = await OutboxRepository(session).enqueue(
-        idempotency_key=key,
-        chat_id=patient.chat_id,
-        kind=kind.value,
-        payload=payload,
-        now=now,
-        patient_id=patient.id,
-    )
-    return created
-
-
 @dataclass(frozen=True)
 class _Phase(Generic[T]):
-    """One kind of due work: how to claim it, fire a batch or one item, set one aside."""
+    """One kind of due work: how to claim it, fire a batch of it, and set one aside."""
 
     name: str
     claim: Callable[[AsyncSession, datetime, int], Awaitable[Sequence[T]]]
-    fire_batch: Callable[[AsyncSession, Sequence[T], datetime, TickReport], Awaitable[None]]
-    fire: Callable[[AsyncSession, T, datetime, TickReport], Awaitable[None]]
+    fire: Callable[[AsyncSession, Sequence[T], datetime, TickReport], Awaitable[None]]
     set_aside: Callable[[AsyncSession, T, datetime], Awaitable[None]]
     ident: Callable[[T], int]
 
 
 @dataclass(frozen=True, slots=True)
-class _Step:
-    """What firing a due check-in does: its slot, when it closes, whether it goes, what next."""
+class _Send:
+    """A due check-in to open: its slot, when it closes, and whether its message goes (False:
+    its window closed, or N1 came back late inside quiet hours: `missed_downtime`)."""
 
+    due: DueSchedule
     slot: Slot
     closes_at: datetime
-    # False: its window closed, or N1 came back late inside quiet hours (`missed_downtime`).
     send: bool
-    following: Slot | None
 
 
 @dataclass(frozen=True, slots=True)
-class _Usual:
-    """A due check-in of an active person that the set-based path fires."""
+class _Decision:
+    """What firing one due check-in row does."""
 
-    due: DueSchedule
-    step: _Step
-    level: BackoffLevel
+    # Where the row moves on to (None: nothing more is scheduled).
+    following: Slot | None
+    # The check-in to open now, if any.
+    send: _Send | None = None
+    # The person is quiet long enough for "the door is open" (their schedule stops).
+    door_open: bool = False
+    # Their pause has ended: they become active again.
+    resumes: bool = False
+    level: BackoffLevel | None = None
 
 
 class Ticker:
@@ -200,10 +167,10 @@ class Ticker:
         *,
         clock: Clock,
         codec: CallbackCodec,
+        catalogue: Catalogue,
         batch_size: int = DEFAULT_BATCH_SIZE,
         max_batches: int = DEFAULT_MAX_BATCHES,
         on_queued: Callable[[], None] | None = None,
-        catalogue: Catalogue | None = None,
         pause_between_batches: float = 0.0,
     ) -> None:
         if batch_size < 1 or max_batches < 1:
@@ -211,29 +178,23 @@ class Ticker:
         self._session_factory = session_factory
         self._clock = clock
         self._codec = codec
+        self._catalogue = catalogue
         self._batch_size = batch_size
         self._max_batches = max_batches
         self._on_queued = on_queued
-        self._catalogue = catalogue
         # Real seconds to wait between batches. SQLite has one writer: without a pause,
         # people's answers could wait out the busy timeout behind a long burst of batches.
         self._pause = pause_between_batches
         self._swept = False
         self._schedules: _Phase[DueSchedule] = _Phase(
             "schedule",
-            self._claim_schedules,
+            _claim_schedules,
             self._fire_schedules,
-            self._fire_schedule,
-            self._set_schedule_aside,
-            _sid,
+            _set_schedule_aside,
+            lambda due: due.schedule.id,
         )
         self._nudges: _Phase[DueNudge] = _Phase(
-            "nudge",
-            self._claim_nudges,
-            self._fire_nudges,
-            self._fire_nudge,
-            self._set_nudge_aside,
-            _cid,
+            "nudge", _claim_nudges, self._fire_nudges, _set_nudge_aside, lambda due: due.check_in.id
         )
 
     async def tick(self) -> TickReport:
@@ -271,7 +232,7 @@ class Ticker:
         async with self._session_factory() as session:
             return (
                 await ScheduleRepository(session).earliest_due(),
-                await DeliveryRepository(session).earliest_nudge(),
+                await NudgeRepository(session).earliest(),
             )
 
     # --- batches -------------------------------------------------------------------------
@@ -280,9 +241,10 @@ class Ticker:
         for _ in range(self._max_batches):
             batch = TickReport()
             try:
-                claimed = await self._batch(phase, batch)
+                claimed = await self._batch(phase, self._batch_size, batch)
             except Exception:
                 logger.warning("tick: a %s batch failed; retrying it row by row", phase.name)
+                batch = TickReport()
                 claimed = await self._one_by_one(phase, batch)
             report.add(batch)
             if batch.queued and self._on_queued is not None:
@@ -295,12 +257,13 @@ class Ticker:
             await asyncio.sleep(self._pause)
         report.more_due = True
 
-    async def _batch(self, phase: _Phase[T], report: TickReport) -> int:
+    async def _batch(self, phase: _Phase[T], size: int, report: TickReport) -> int:
+        """Claim and fire up to `size` rows in one transaction; counted once committed."""
         now = self._clock.now()
-        batch = TickReport()  # counted only once the batch has committed
+        batch = TickReport()
         async with self._session_factory.begin() as session:
-            items = await phase.claim(session, now, self._batch_size)
-            await phase.fire_batch(session, items, now, batch)
+            items = await phase.claim(session, now, size)
+            await phase.fire(session, items, now, batch)
         report.add(batch)
         return len(items)
 
@@ -310,14 +273,14 @@ class Ticker:
         for _ in range(self._batch_size):
             now = self._clock.now()
             item: T | None = None
-            single = TickReport()
             try:
                 async with self._session_factory.begin() as session:
                     items = await phase.claim(session, now, 1)
                     if not items:
                         return done
                     item = items[0]
-                    await phase.fire(session, item, now, single)
+                    single = TickReport()
+                    await phase.fire(session, items, now, single)
                 report.add(single)
             except Exception as error:
                 if item is None:
@@ -337,276 +300,205 @@ class Ticker:
 
     # --- schedules -----------------------------------------------------------------------
 
-    async def _claim_schedules(
-        self, session: AsyncSession, now: datetime, limit: int
-    ) -> Sequence[DueSchedule]:
-        return await ScheduleRepository(session).claim_due(now=now, limit=limit)
-
-    async def _set_schedule_aside(
-        self, session: AsyncSession, due: DueSchedule, now: datetime
-    ) -> None:
-        await ScheduleRepository(session).advance(
-            due.schedule.id,
-            next_due_at=now + RETRY_FAILED_AFTER,
-            due_local_date=due.schedule.due_local_date,
-            now=now,
-        )
-
     async def _fire_schedules(
         self, session: AsyncSession, dues: Sequence[DueSchedule], now: datetime, report: TickReport
     ) -> None:
-        """Fire a claimed batch: the usual check-ins set-based, anything else row by row."""
-        usual: list[_Usual] = []
-        rest: list[DueSchedule] = []
-        for due in dues:
-            planned = _usual_checkin(due, now)
-            if planned is None:
-                rest.append(due)
-            else:
-                usual.append(planned)
-        if usual:
-            await self._fire_usual_checkins(session, usual, now, report)
+        """Fire a claimed batch: every check-in row together, then each summary."""
+        await self._fire_checkins(
+            session, [due for due in dues if due.schedule.kind is ScheduleKind.CHECKIN], now, report
+        )
         # Rows of different people do not touch each other's data; a person's summary row
         # reads answers, which a check-in opened just now does not have.
-        for due in rest:
-            await self._fire_schedule(session, due, now, report)
+        for due in dues:
+            if due.schedule.kind is ScheduleKind.SUMMARY:
+                await self._fire_summary(session, due, now, report)
 
-    async def _fire_usual_checkins(
-        self, session: AsyncSession, usual: Sequence[_Usual], now: datetime, report: TickReport
+    async def _fire_checkins(
+        self, session: AsyncSession, dues: Sequence[DueSchedule], now: datetime, report: TickReport
     ) -> None:
-        """What `_fire_checkin` does for each, in a fixed number of statements for them all."""
-        check_ins = CheckInRepository(session)
-        # One read of everyone's check-ins on their day: a baseline or on-demand one means
-        # no scheduled check-in that day; a scheduled one that exists is found, not remade.
-        known = await check_ins.on_dates(
-            {u.due.patient.id for u in usual}, {u.step.slot.local_date for u in usual}
+        """Fire due check-in rows (any number): decide each, then write them all at once."""
+        if not dues:
+            return
+        decisions = [_decide(due, now) for due in dues]
+        patients = PatientRepository(session)
+        for due, decision in zip(dues, decisions, strict=True):
+            if decision.resumes:
+                await patients.update_status(due.patient.id, PatientStatus.ACTIVE, now)
+            if decision.door_open:
+                await self._door_open(session, due.patient, now, report)
+        sends = [decision.send for decision in decisions if decision.send is not None]
+        report.skipped += sum(
+            1 for decision in decisions if decision.send is None and not decision.door_open
         )
-        taken = {(c.patient_id, c.local_date) for c in known if c.slot in OTHER_SLOTS}
-        firing: list[_Usual] = []
-        requests: list[CheckInRequest] = []
-        for item in usual:
-            patient, step = item.due.patient, item.step
-            if (patient.id, step.slot.local_date) in taken:
-                report.skipped += 1  # onboarding's baseline or /checkin already asked today
-                continue
-            firing.append(item)
-            requests.append(
-                CheckInRequest(
-                    patient=patient,
-                    local_date=step.slot.local_date,
-                    slot=CheckInSlot.DAILY,
-                    closes_at=step.closes_at,
-                    status=CheckInStatus.OPEN if step.send else CheckInStatus.MISSED_DOWNTIME,
-                )
-            )
-        opened = await open_checkins(session, requests, now=now, known=known)
-        messages: list[NewOutboxMessage] = []
-        for item, result in zip(firing, opened, strict=True):
-            if not item.step.send:
-                report.checkins_missed += 1
-            elif result.to_send:
-                messages.append(_checkin_outbox(item.due.patient, result))
-        queued = await OutboxRepository(session).enqueue_many(messages, now)
-        report.checkins_queued += len(queued)
+        await self._open_and_queue(session, sends, now, report)
         schedules = ScheduleRepository(session)
         await schedules.set_backoff_levels(
             {
-                item.due.patient.id: item.level
-                for item in usual
-                if item.level != item.due.patient.backoff_level
+                due.patient.id: decision.level
+                for due, decision in zip(dues, decisions, strict=True)
+                if decision.level is not None and decision.level != due.patient.backoff_level
             }
         )
         await schedules.advance_many(
             [
                 ScheduleStep(
-                    item.due.schedule.id,
-                    next_due_at=None if item.step.following is None else item.step.following.at,
+                    due.schedule.id,
+                    next_due_at=None if decision.following is None else decision.following.at,
                     due_local_date=(
-                        None if item.step.following is None else item.step.following.local_date
+                        None if decision.following is None else decision.following.local_date
                     ),
                 )
-                for item in usual
+                for due, decision in zip(dues, decisions, strict=True)
             ],
             now,
         )
 
-    async def _fire_schedule(
-        self, session: AsyncSession, due: DueSchedule, now: datetime, report: TickReport
+    async def _open_and_queue(
+        self, session: AsyncSession, sends: Sequence[_Send], now: datetime, report: TickReport
     ) -> None:
-        if due.schedule.kind is ScheduleKind.CHECKIN:
-            await self._fire_checkin(session, due, now, report)
-        else:
-            await self._fire_summary(session, due, now, report)
-
-    async def _advance(
-        self, session: AsyncSession, due: DueSchedule, slot: Slot | None, now: datetime
-    ) -> None:
-        await ScheduleRepository(session).advance(
-            due.schedule.id,
-            next_due_at=None if slot is None else slot.at,
-            due_local_date=None if slot is None else slot.local_date,
-            now=now,
+        """Open the check-ins and queue the messages of those to send (set-based)."""
+        if not sends:
+            return
+        # One read of everyone's check-ins on their day: a baseline or on-demand one means
+        # no scheduled check-in that day; a scheduled one that exists is found, not remade.
+        known = await CheckInRepository(session).on_dates(
+            {(send.due.patient.id, send.slot.local_date) for send in sends}
         )
-
-    async def _active_patient(
-        self, session: AsyncSession, due: DueSchedule, plan: Plan | None, now: datetime
-    ) -> Patient | None:
-        """The patient if they get messages now; otherwise advance the row and return None."""
-        patient = due.patient
-        start = resume_from(patient, now)
-        if plan is None or start is None:
-            await self._advance(session, due, None, now)
-            return None
-        if start > now:  # paused until later: carry on from the end of the pause
-            await self._advance(session, due, next_checkin(plan, start), now)
-            return None
-        if patient.status is PatientStatus.PAUSED:  # the pause has ended
-            resumed = await PatientRepository(session).update_status(
-                patient.id, PatientStatus.ACTIVE, now
-            )
-            assert resumed is not None  # read in this transaction
-            return resumed
-        return patient
-
-    async def _fire_checkin(
-        self, session: AsyncSession, due: DueSchedule, now: datetime, report: TickReport
-    ) -> None:
-        plan = Plan.checkins(due.patient)
-        patient = await self._active_patient(session, due, plan, now)
-        if patient is None or plan is None:
-            report.skipped += 1
-            return
-        schedules = ScheduleRepository(session)
-        level = level_at(patient, now)
-        if level is BackoffLevel.DOOR_OPEN:
-            await self._door_open(session, patient, now, report)
-            return
-        step = _checkin_step(due, plan, level, now)
-        slot, closes_at = step.slot, step.closes_at
-        if await self._has_other_checkin(session, patient.id, slot):
-            report.skipped += 1  # onboarding's baseline or /checkin already asked today
-        else:
-            # The batch path's code for a batch of one, so both give the same.
-            request = CheckInRequest(
-                patient=patient,
-                local_date=slot.local_date,
+        taken = {(c.patient_id, c.local_date) for c in known if c.slot in OTHER_SLOTS}
+        firing = [s for s in sends if (s.due.patient.id, s.slot.local_date) not in taken]
+        report.skipped += len(sends) - len(firing)  # the baseline or /checkin asked today
+        requests = [
+            CheckInRequest(
+                patient=send.due.patient,
+                local_date=send.slot.local_date,
                 slot=CheckInSlot.DAILY,
-                closes_at=closes_at,
-                status=CheckInStatus.OPEN if step.send else CheckInStatus.MISSED_DOWNTIME,
+                closes_at=send.closes_at,
+                status=CheckInStatus.OPEN if send.send else CheckInStatus.MISSED_DOWNTIME,
             )
-            (opened,) = await open_checkins(session, [request], now=now)
-            if not step.send:
-                report.checkins_missed += 1
-            elif opened.to_send:
-                queued = await OutboxRepository(session).enqueue_many(
-                    [_checkin_outbox(patient, opened)], now
-                )
-                report.checkins_queued += len(queued)
-        if level != patient.backoff_level:
-            await schedules.set_backoff_level(patient.id, level)
-        await self._advance(session, due, step.following, now)
-
-    async def _has_other_checkin(self, session: AsyncSession, patient_id: int, slot: Slot) -> bool:
-        return await ScheduleRepository(session).has_check_in(
-            patient_id, slot.local_date, OTHER_SLOTS
-        )
+            for send in firing
+        ]
+        opened = await open_checkins(session, requests, now=now, known=known)
+        report.checkins_missed += sum(1 for send in firing if not send.send)
+        messages = [
+            NewOutboxMessage(
+                idempotency_key=f"checkin:{result.check_in.id}",
+                chat_id=send.due.patient.chat_id,
+                kind=OutboxKind.CHECKIN.value,
+                payload={CHECK_IN_KEY: result.check_in.id},
+                patient_id=send.due.patient.id,
+            )
+            for send, result in zip(firing, opened, strict=True)
+            if send.send and result.to_send
+        ]
+        report.checkins_queued += len(await OutboxRepository(session).enqueue_many(messages, now))
 
     async def _door_open(
         self, session: AsyncSession, patient: Patient, now: datetime, report: TickReport
     ) -> None:
         """One "the door is open" message per quiet spell, then nothing until they return."""
-        schedules = ScheduleRepository(session)
         if patient.backoff_level < BackoffLevel.DOOR_OPEN:
-            history = await DeliveryRepository(session).recent_library_ids(
-                patient.id, OutboxKind.DOOR_OPEN.value
-            )
-            text = texts.door_open(patient.id, history, catalogue=self._catalogue)
-            created = await queue_message(
+            chosen = await self._chosen(
                 session,
-                key=f"door_open:{patient.id}:{quiet_since(patient).isoformat()}",
-                patient=patient,
-                kind=OutboxKind.DOOR_OPEN,
-                message=OutgoingMessage(text.text),
-                now=now,
-                library_id=text.library_id,
+                patient,
+                Kind.DOOR_OPEN,
+                now,
+                lambda history: scheduled.door_open(self._catalogue, patient.id, history),
+            )
+            created = await OutboxRepository(session).enqueue(
+                NewOutboxMessage(
+                    idempotency_key=f"door_open:{patient.id}:{quiet_since(patient).isoformat()}",
+                    chat_id=patient.chat_id,
+                    kind=OutboxKind.DOOR_OPEN.value,
+                    payload=OutgoingMessage(chosen.text).to_payload(),
+                    patient_id=patient.id,
+                ),
+                now,
             )
             report.door_open_queued += int(created)
-            await schedules.set_backoff_level(patient.id, BackoffLevel.DOOR_OPEN)
-        await schedules.stop_all(patient.id, now)
+        await ScheduleRepository(session).stop_all(patient.id, now)
 
     async def _fire_summary(
         self, session: AsyncSession, due: DueSchedule, now: datetime, report: TickReport
     ) -> None:
         plan = Plan.summaries(due.patient)
-        patient = await self._active_patient(session, due, plan, now)
-        if patient is None or plan is None:
+        schedules = ScheduleRepository(session)
+        start = resume_from(due.patient, now)
+        if plan is None or start is None or start > now:
+            following = None if plan is None or start is None else next_checkin(plan, start)
+            await schedules.advance(
+                due.schedule.id,
+                next_due_at=None if following is None else following.at,
+                due_local_date=None if following is None else following.local_date,
+                now=now,
+            )
             report.skipped += 1
             return
+        patient = due.patient
+        if patient.status is PatientStatus.PAUSED:  # the pause has ended
+            resumed = await PatientRepository(session).update_status(
+                patient.id, PatientStatus.ACTIVE, now
+            )
+            assert resumed is not None  # read in this transaction
+            patient = resumed
         slot = _current_slot(due, plan)
         quiet = in_quiet_hours(now, plan.quiet_start, plan.quiet_end, plan.zone)
-        # A week without check-ins gets no summary (`prepare` returns None): nothing helps.
         prepared = None
         if now - slot.at <= SUMMARY_LATE_LIMIT and not quiet:
             prepared = await prepare_weekly_summary(
-                session, patient, slot.local_date, now=now, catalogue=self._library()
+                session, patient, slot.local_date, now=now, catalogue=self._catalogue
             )
+        # A week without check-ins gets no summary: there is nothing to say that helps.
         if prepared is not None and prepared.composed is not None:
-            await self._queue_summary(session, patient, slot.local_date, prepared.composed, now)
+            await self._queue_summary(session, patient, slot, prepared.composed, now)
             report.summaries_queued += 1
         else:
             report.skipped += 1
-        await self._advance(session, due, next_checkin(plan, plan.planned_at(slot)), now)
+        following = next_checkin(plan, plan.planned_at(slot))
+        await schedules.advance(
+            due.schedule.id,
+            next_due_at=None if following is None else following.at,
+            due_local_date=None if following is None else following.local_date,
+            now=now,
+        )
 
     async def _queue_summary(
         self,
         session: AsyncSession,
         patient: Patient,
-        week_end: date,
+        slot: Slot,
         composed: ComposedSummary,
         now: datetime,
     ) -> None:
-        """The chart with its caption, then the rest; the words used are logged."""
+        """The chart with its caption, then the rest of the summary."""
+        week_end = slot.local_date
         key = f"summary:{patient.id}:{week_end.isoformat()}"
-        await queue_message(
-            session,
-            key=key,
-            patient=patient,
-            kind=OutboxKind.SUMMARY,
-            message=OutgoingMessage(composed.caption),
-            now=now,
-            extra={CHART_KEY: chart_reference(patient.id, week_end)},
-        )
-        if composed.follow_up:
-            await queue_message(
-                session,
-                key=f"{key}:more",
-                patient=patient,
-                kind=OutboxKind.SUMMARY,
-                message=OutgoingMessage(composed.follow_up),
-                now=now,
+        messages = [
+            NewOutboxMessage(
+                idempotency_key=key,
+                chat_id=patient.chat_id,
+                kind=OutboxKind.SUMMARY.value,
+                payload={
+                    **OutgoingMessage(composed.caption).to_payload(),
+                    CHART_KEY: chart_reference(patient.id, week_end),
+                },
+                patient_id=patient.id,
             )
-        used = [(message.kind.value, message.message_id) for message in composed.used]
-        await MessageLogRepository(session).record(patient.id, used, now)
+        ]
+        if composed.follow_up:
+            messages.append(
+                NewOutboxMessage(
+                    idempotency_key=f"{key}:more",
+                    chat_id=patient.chat_id,
+                    kind=OutboxKind.SUMMARY.value,
+                    payload=OutgoingMessage(composed.follow_up).to_payload(),
+                    patient_id=patient.id,
+                )
+            )
+        await OutboxRepository(session).enqueue_many(messages, now)
         # Their next typed message answers "what would you like to do a little more of?".
-        await PatientRepository(session).set_awaiting_input(
-            patient.id, f"{FOCUS_PREFIX}{week_end.isoformat()}", now
-        )
-
-    def _library(self) -> Catalogue:
-        if self._catalogue is None:
-            self._catalogue = load_catalogue()
-        return self._catalogue
+        await PatientRepository(session).set_awaiting(patient.id, AwaitingFocus(week_end), now)
 
     # --- nudges --------------------------------------------------------------------------
-
-    async def _claim_nudges(
-        self, session: AsyncSession, now: datetime, limit: int
-    ) -> Sequence[DueNudge]:
-        return await DeliveryRepository(session).claim_due_nudges(now=now, limit=limit)
-
-    async def _set_nudge_aside(self, session: AsyncSession, due: DueNudge, now: datetime) -> None:
-        del now
-        await DeliveryRepository(session).set_nudge(due.check_in.id, nudge_due_at=None)
 
     async def _fire_nudges(
         self, session: AsyncSession, dues: Sequence[DueNudge], now: datetime, report: TickReport
@@ -618,31 +510,102 @@ class Ticker:
         self, session: AsyncSession, due: DueNudge, now: datetime, report: TickReport
     ) -> None:
         check_in, patient = due.check_in, due.patient
-        delivery = DeliveryRepository(session)
-        await delivery.set_nudge(check_in.id, nudge_due_at=None)
-        if not nudge_should_go(check_in, patient, now) or await delivery.has_answers(check_in.id):
+        nudges = NudgeRepository(session)
+        await nudges.set(check_in.id, due_at=None)
+        answered = await CheckInRepository(session).has_answers(check_in.id)
+        if answered or not nudge_should_go(check_in, patient, now):
             report.skipped += 1
             return
         number = check_in.nudges_sent + 1
-        history = await delivery.recent_library_ids(patient.id, OutboxKind.NUDGE.value)
-        text = texts.nudge(
-            check_in.id * 2 + number,
-            history,
-            checkin_time=patient.checkin_time,
-            catalogue=self._catalogue,
-        )
-        created = await queue_message(
+        chosen = await self._chosen(
             session,
-            key=f"nudge:{check_in.id}:{number}",
-            patient=patient,
-            kind=OutboxKind.NUDGE,
-            message=nudge_message(self._codec, patient, check_in, text.text),
-            now=now,
-            extra={"nudge_for": check_in.id},
-            library_id=text.library_id,
+            patient,
+            Kind.NUDGE,
+            now,
+            lambda history: scheduled.nudge(
+                self._catalogue,
+                check_in.id * 2 + number,
+                history,
+                checkin_time=patient.checkin_time,
+            ),
         )
-        await delivery.set_nudge(check_in.id, nudge_due_at=None, nudges_sent=number)
+        created = await OutboxRepository(session).enqueue(
+            NewOutboxMessage(
+                idempotency_key=f"nudge:{check_in.id}:{number}",
+                chat_id=patient.chat_id,
+                kind=OutboxKind.NUDGE.value,
+                payload=nudge_message(self._codec, patient, check_in, chosen.text).to_payload(),
+                patient_id=patient.id,
+            ),
+            now,
+        )
+        await nudges.set(check_in.id, due_at=None, sent=number)
         report.nudges_queued += int(created)
+
+    async def _chosen(
+        self,
+        session: AsyncSession,
+        patient: Patient,
+        kind: Kind,
+        now: datetime,
+        choose: Callable[[Sequence[str]], scheduled.Chosen],
+    ) -> scheduled.Chosen:
+        """A library text for the person, not one of their recent ones; the choice is logged."""
+        log = MessageLogRepository(session)
+        chosen = choose(await log.recent_ids(patient.id, [kind.value]))
+        await log.record(patient.id, [(kind.value, chosen.library_id)], now)
+        return chosen
+
+
+# --- claiming and setting aside (the phases' store side) ------------------------------------
+
+
+async def _claim_schedules(
+    session: AsyncSession, now: datetime, limit: int
+) -> Sequence[DueSchedule]:
+    return await ScheduleRepository(session).claim_due(now=now, limit=limit)
+
+
+async def _set_schedule_aside(session: AsyncSession, due: DueSchedule, now: datetime) -> None:
+    await ScheduleRepository(session).advance(
+        due.schedule.id,
+        next_due_at=now + RETRY_FAILED_AFTER,
+        due_local_date=due.schedule.due_local_date,
+        now=now,
+    )
+
+
+async def _claim_nudges(session: AsyncSession, now: datetime, limit: int) -> Sequence[DueNudge]:
+    return await NudgeRepository(session).claim_due(now=now, limit=limit)
+
+
+async def _set_nudge_aside(session: AsyncSession, due: DueNudge, now: datetime) -> None:
+    del now
+    await NudgeRepository(session).set(due.check_in.id, due_at=None)
+
+
+# --- deciding (pure) -------------------------------------------------------------------------
+
+
+def _decide(due: DueSchedule, now: datetime) -> _Decision:
+    """What firing a due check-in row does at `now` (reads nothing, writes nothing)."""
+    patient = due.patient
+    plan = Plan.checkins(patient)
+    start = resume_from(patient, now)
+    if plan is None or start is None:  # no days chosen, stopped, unreachable: nothing due
+        return _Decision(following=None)
+    if start > now:  # paused until later: carry on from the end of the pause
+        return _Decision(following=next_checkin(plan, start))
+    resumes = patient.status is PatientStatus.PAUSED  # a pause that has ended
+    level = level_at(patient, now)
+    if level is BackoffLevel.DOOR_OPEN:
+        return _Decision(following=None, door_open=True, resumes=resumes, level=level)
+    slot = _current_slot(due, plan)
+    closes_at, following = _window_and_following(plan, slot, level)
+    late = now - slot.at > LATE_AFTER
+    quiet_now = late and _quiet_at(now, plan.quiet_start, plan.quiet_end, plan.zone)
+    send = _Send(due, slot, closes_at, now < closes_at and not quiet_now)
+    return _Decision(following=following, send=send, resumes=resumes, level=level)
 
 
 def _current_slot(due: DueSchedule, plan: Plan) -> Slot:
@@ -668,48 +631,3 @@ def _window_and_following(
 def _quiet_at(now: datetime, start: time | None, end: time | None, zone: ZoneInfo) -> bool:
     """`in_quiet_hours`, cached in the same way (after downtime everyone is late)."""
     return in_quiet_hours(now, start, end, zone)
-
-
-def _checkin_step(due: DueSchedule, plan: Plan, level: BackoffLevel, now: datetime) -> _Step:
-    """What firing the due check-in does at `now`: pure, shared by both paths."""
-    slot = _current_slot(due, plan)
-    closes_at, following = _window_and_following(plan, slot, level)
-    late = now - slot.at > LATE_AFTER
-    quiet_now = late and _quiet_at(now, plan.quiet_start, plan.quiet_end, plan.zone)
-    return _Step(slot, closes_at, now < closes_at and not quiet_now, following)
-
-
-def _usual_checkin(due: DueSchedule, now: datetime) -> _Usual | None:
-    """The row as a usual check-in for the set-based path; None for anything else.
-
-    Usual: a check-in row of an active person with a plan, not backed off to "the door is
-    open" (which stops their schedule). Everything else keeps the one-row-at-a-time path.
-    """
-    patient = due.patient
-    if due.schedule.kind is not ScheduleKind.CHECKIN or patient.status is not PatientStatus.ACTIVE:
-        return None
-    plan = Plan.checkins(patient)
-    level = level_at(patient, now)
-    if plan is None or level is BackoffLevel.DOOR_OPEN:
-        return None
-    return _Usual(due, _checkin_step(due, plan, level, now), level)
-
-
-def _checkin_outbox(patient: Patient, opened: BatchOpened) -> NewOutboxMessage:
-    """The outbox row of a check-in to send, naming it for the dispatcher to render."""
-    check_in_id = opened.check_in.id
-    return NewOutboxMessage(
-        idempotency_key=f"checkin:{check_in_id}",
-        chat_id=patient.chat_id,
-        kind=OutboxKind.CHECKIN.value,
-        payload=unrendered_payload(check_in_id),
-        patient_id=patient.id,
-    )
-
-
-def _sid(due: DueSchedule) -> int:
-    return due.schedule.id
-
-
-def _cid(due: DueNudge) -> int:
-    return due.check_in.id

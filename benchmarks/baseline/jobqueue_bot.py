@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ApplicationBuilder, CallbackContext, ContextTypes, Job
 
-from bot.sandbox import BotApiSandbox, SandboxLimits
+from sandbox import BotApiSandbox, SandboxLimits
 
 PlainApplication = Application[Any, Any, Any, Any, Any, Any]
 DAYS = (0, 1, 2, 3, 4, 5, 6)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.demo.printer import ConversationPrinter
-from bot.sandbox import SeenMessage, SimulatedUser
+from sandbox import SeenMessage, SimulatedUser
 from core.clock import Clock
 from messages import journey
 from messages.checkin_message import BACK_LABEL, CHANGE_LABEL, NOTE_LABEL, SKIP_LABEL

@@ -6,7 +6,7 @@ import textwrap
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot.sandbox import SeenMessage
+from sandbox import SeenMessage
 from core.clock import Clock
 
 _WIDTH = 96

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import build_application, running_bot
 from bot.demo.patients import NAMES, DemoPatient, run_all
 from bot.demo.printer import ConversationPrinter
-from bot.sandbox import BotApiSandbox, SandboxClient
-from bot.services import Services
+from sandbox import BotApiSandbox, SandboxClient
+from bot.services import Running
 from core.clock import AcceleratedClock
 from core.settings import load_settings
 from core.store.repositories import (
@@ -80,7 +80,7 @@ async def _run(options: DemoOptions, out: TextIO, workdir: Path) -> dict[str, An
             settings, clock, token=DEMO_TOKEN, catalogue=load_catalogue()
         )
         async with (
-            running_bot(application) as services,
+            running_bot(application) as running,
             SandboxClient(sandbox.url, bot_id=DEMO_BOT_ID) as client,
         ):
             patients = [
@@ -97,9 +97,9 @@ async def _run(options: DemoOptions, out: TextIO, workdir: Path) -> dict[str, An
             ]
             await run_all(patients, end)
             stats = await client.stats()
-            report = await _report(options, services, patients, stats, clock.now())
+            report = await _report(options, running, patients, stats, clock.now())
             if options.report is not None:
-                await _write_charts(services, report, options.report)
+                await _write_charts(running, report, options.report)
     printer.note(_summary_line(report))
     if options.report is not None:
         options.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -114,7 +114,7 @@ def _name(index: int) -> str:
 
 async def _report(
     options: DemoOptions,
-    services: Services,
+    running: Running,
     patients: list[DemoPatient],
     sandbox_stats: dict[str, Any],
     finished_at: datetime,
@@ -122,7 +122,7 @@ async def _report(
     actions: Counter[str] = Counter()
     for patient in patients:
         actions.update(patient.actions)
-    async with services.session_factory() as session:
+    async with running.services.session_factory() as session:
         reporting = ReportingRepository(session)
         by_status = await reporting.patients_by_status()
         check_ins = await reporting.check_ins_by_slot()
@@ -141,8 +141,8 @@ async def _report(
             **answers,
         },
         "messages": {
-            "from_n1_by_kind": dict(sorted(services.sent_by_kind.items())),
-            "from_n1_total": sum(services.sent_by_kind.values()),
+            "from_n1_by_kind": dict(sorted(running.sent_by_kind.items())),
+            "from_n1_total": sum(running.sent_by_kind.values()),
             "from_patients_by_kind": dict(sorted(actions.items())),
             "left_without_reply": sum(patient.unanswered for patient in patients),
         },
@@ -175,9 +175,9 @@ async def _names(session: AsyncSession, patients: list[DemoPatient]) -> dict[int
     return names
 
 
-async def _write_charts(services: Services, report: dict[str, Any], path: Path) -> None:
+async def _write_charts(running: Running, report: dict[str, Any], path: Path) -> None:
     """Each weekly summary's chart as a PNG next to the report, named in the report."""
-    charts = SummaryCharts(services.session_factory)
+    charts = SummaryCharts(running.services.session_factory)
     for entry in report["weekly_summaries"]:
         week_end = date.fromisoformat(entry["week_start"]) + timedelta(days=6)
         png = await charts.draw(chart_reference(entry["patient_id"], week_end))

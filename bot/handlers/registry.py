@@ -7,46 +7,46 @@ from typing import Any
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 
 from bot.commands import Command
-from bot.handlers import info, journey
-from bot.handlers.delivery import delivery_handlers
+from bot.handlers import buttons, commands, membership, text
 
 
 def all_commands() -> list[Command]:
     """Every slash command N1 answers, in menu order."""
     return [
-        Command("checkin", "Check in now", journey.checkin_command),
-        Command("summary", "Your latest weekly summary", journey.summary_command),
-        Command("settings", "See and change your choices", journey.settings_command),
-        Command("pause", "Take a break from messages", journey.pause_command),
-        Command("resume", "Start again after a pause", journey.resume_command),
-        Command("help", "What I can do", info.show_help),
-        Command("privacy", "What I keep and who sees it", info.show_privacy),
-        Command("export", "Get a copy of your answers", journey.export_command),
-        Command("delete", "Delete everything I keep about you", journey.delete_command),
-        Command("stop", "Stop all messages", journey.stop_command),
-        Command("start", "Start, or pick up where you left off", journey.start),
+        Command("checkin", "Check in now", commands.checkin_command),
+        Command("summary", "Your latest weekly summary", commands.summary_command),
+        Command("settings", "See and change your choices", commands.settings_command),
+        Command("pause", "Take a break from messages", commands.pause_command),
+        Command("resume", "Start again after a pause", commands.resume_command),
+        Command("help", "What I can do", commands.help_command),
+        Command("privacy", "What I keep and who sees it", commands.privacy_command),
+        Command("export", "Get a copy of your answers", commands.export_command),
+        Command("delete", "Delete everything I keep about you", commands.delete_command),
+        Command("stop", "Stop all messages", commands.stop_command),
+        Command("start", "Start, or pick up where you left off", commands.start_command),
     ]
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add N1's handlers and remember its command menu."""
-    commands = all_commands()
-    application.bot_data.commands = commands
+    all_ = all_commands()
+    application.bot_data.commands = all_
     private = filters.ChatType.PRIVATE
-    for command in commands:
+    for command in all_:
         application.add_handler(CommandHandler(command.name, command.callback, filters=private))
-    # Nudge buttons and block/unblock first; every other tap goes to the journey.
-    for handler in delivery_handlers():
-        application.add_handler(handler)
-    application.add_handler(CallbackQueryHandler(journey.button))
-    application.add_handler(MessageHandler(private & filters.COMMAND, info.not_understood))
-    application.add_handler(MessageHandler(private & filters.TEXT, journey.text))
+    application.add_handler(CallbackQueryHandler(buttons.button))
     application.add_handler(
-        MessageHandler(private & ~filters.StatusUpdate.ALL, info.not_understood)
+        ChatMemberHandler(membership.member_changed, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+    application.add_handler(MessageHandler(private & filters.COMMAND, text.not_understood))
+    application.add_handler(MessageHandler(private & filters.TEXT, text.text))
+    application.add_handler(
+        MessageHandler(private & ~filters.StatusUpdate.ALL, text.not_understood)
     )

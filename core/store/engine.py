@@ -6,11 +6,10 @@ Nothing here runs at import time.
 SQLite transactions: Python's sqlite3 (and so aiosqlite) by default only sends BEGIN before
 INSERT/UPDATE/DELETE, which leaves SELECTs outside the transaction, makes SAVEPOINT misbehave
 and DDL autocommit. N1 turns that off and sends its own `BEGIN IMMEDIATE` (SQLAlchemy's
-documented recipe): every transaction is real, and it takes the single write lock up front,
-so two transactions that both read then write wait for each other through the busy timeout
-instead of one failing at once with "database is locked".
-Transactions queue behind each other; use-cases keep them short. (Do not use SQLAlchemy's
-`isolation_level="AUTOCOMMIT"` on these SQLite engines: it does not mix with this recipe.)
+documented recipe for the aiosqlite dialect): every transaction is real, and it takes the
+single write lock up front, so two transactions that both read then write wait for each
+other through the busy timeout instead of one failing at once with "database is locked".
+Transactions queue behind each other; use-cases keep them short.
 
 Within one process they queue for the engine's single connection, not for the lock: SQLite's
 busy handler polls with sleeps of up to 100 ms and favours newcomers, so with a few dozen
@@ -22,17 +21,13 @@ busy timeout still covers other processes (the `n1` command line, migrations).
 
 from __future__ import annotations
 
-import time
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
-
-from core.store.sqlite_driver import OneTripConnection, one_trip_dbapi
 
 SQLITE_DRIVER = "sqlite+aiosqlite"
 POSTGRES_DRIVER = "postgresql+asyncpg"
@@ -49,9 +44,6 @@ POSTGRES_MAX_OVERFLOW = 10
 POSTGRES_POOL_TIMEOUT_S = 30
 # Recycle before typical load-balancer / firewall idle cut-offs drop connections silently.
 POSTGRES_POOL_RECYCLE_S = 1800
-# A pooled connection idle for longer than this is checked (pinged) before it is handed out.
-POSTGRES_PING_AFTER_IDLE_S = 5.0
-_CHECKED_IN_AT = "n1_checked_in_at"
 
 _POSTGRES_ALIASES = {"postgres", "postgresql", "postgresql+asyncpg"}
 
@@ -112,8 +104,7 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 def _create_sqlite_engine(url: URL, *, foreign_keys: bool, echo: bool) -> AsyncEngine:
     """SQLite with WAL, foreign keys, NORMAL sync, a busy timeout and real transactions,
     through one pooled connection (see the module's docstring)."""
-    # SQLAlchemy's aiosqlite dialect, with one trip to the database thread per statement.
-    kwargs: dict[str, Any] = {"echo": echo, "module": one_trip_dbapi()}
+    kwargs: dict[str, Any] = {"echo": echo}
     if not foreign_keys:
         kwargs["poolclass"] = NullPool
     else:
@@ -138,9 +129,7 @@ def _create_sqlite_engine(url: URL, *, foreign_keys: bool, echo: bool) -> AsyncE
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        # Sent in the same trip to the database thread as the transaction's first statement.
-        driver_side = cast(OneTripConnection, connection.connection.dbapi_connection)
-        driver_side.begin_immediately()
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -150,7 +139,7 @@ def _create_postgres_engine(url: URL, *, for_migrations: bool, echo: bool) -> As
     connect_args = {"server_settings": {"application_name": "n1", "timezone": "UTC"}}
     if for_migrations:
         return _create_async_engine(url, echo=echo, poolclass=NullPool, connect_args=connect_args)
-    engine = _create_async_engine(
+    return _create_async_engine(
         url,
         echo=echo,
         connect_args=connect_args,
@@ -158,35 +147,7 @@ def _create_postgres_engine(url: URL, *, for_migrations: bool, echo: bool) -> As
         max_overflow=POSTGRES_MAX_OVERFLOW,
         pool_timeout=POSTGRES_POOL_TIMEOUT_S,
         pool_recycle=POSTGRES_POOL_RECYCLE_S,
+        # A connection dropped while idle (server restart, failover) is replaced before it
+        # reaches a use-case.
+        pool_pre_ping=True,
     )
-    _ping_when_idle(engine)
-    return engine
-
-
-def _ping_when_idle(engine: AsyncEngine) -> None:
-    """Check a pooled connection that has been idle a while before handing it out.
-
-    A connection dropped while idle (server restart, failover) is replaced, not handed to a
-    use-case to fail on. SQLAlchemy's `pool_pre_ping` does that on every checkout, and on
-    asyncpg a ping is three round trips (BEGIN, an empty query, ROLLBACK): under load, with
-    connections handed from one transaction to the next within milliseconds, that was a
-    third of a button tap's trips to the server. A connection back from use less than
-    `POSTGRES_PING_AFTER_IDLE_S` ago is not pinged.
-    """
-    pool = engine.sync_engine.pool
-    dialect = engine.sync_engine.dialect
-
-    @event.listens_for(pool, "checkin")
-    def _note_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
-        record.info[_CHECKED_IN_AT] = time.monotonic()
-
-    @event.listens_for(pool, "checkout")
-    def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
-        checked_in = record.info.pop(_CHECKED_IN_AT, None)
-        if checked_in is None or time.monotonic() - checked_in <= POSTGRES_PING_AFTER_IDLE_S:
-            return  # brand new, or back from use a moment ago
-        try:
-            dialect.do_ping(dbapi_connection)
-        except Exception as error:
-            # The pool throws this connection away and hands out a fresh one.
-            raise DisconnectionError("an idle connection no longer answers") from error

@@ -9,7 +9,6 @@ convention below so Alembic migrations can refer to them stably.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -77,31 +76,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
-
-    def result_processor(
-        self, dialect: Dialect, coltype: object
-    ) -> Callable[[object], datetime | None] | None:
-        """On SQLite, stored text to an aware UTC datetime in one step.
-
-        The general path parses the text with SQLAlchemy's SQLite `DateTime` and then calls
-        `process_result_value`: two calls a value, and the tick reads eight such columns for
-        each of thousands of rows. `datetime.fromisoformat` reads the text SQLAlchemy
-        stores ("2027-01-04 09:00:00.000000") directly.
-        """
-        if dialect.name != "sqlite":
-            return super().result_processor(dialect, coltype)
-        return _sqlite_utc
-
-
-def _sqlite_utc(value: object) -> datetime | None:
-    """A UTC datetime as SQLite stores it (text, no offset) -> an aware UTC datetime."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
-    if isinstance(value, datetime):  # a value the driver already parsed
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    raise TypeError(f"unexpected stored datetime {type(value).__name__}")
 
 
 # Primary keys are BIGINT on PostgreSQL (answers and outbox rows add up over years), but must
@@ -198,7 +172,7 @@ class ActivityRow(Base):
 
 
 class ScheduleRow(Base):
-    """When a person's next check-in or summary is due (UTC), and who has claimed it."""
+    """When a person's next check-in or summary is due (UTC)."""
 
     __tablename__ = "schedules"
     __table_args__ = (UniqueConstraint("patient_id", "kind"),)
@@ -208,8 +182,6 @@ class ScheduleRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     # The tick's only query is "due before now": this index keeps an idle tick cheap.
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)
-    claimed_by: Mapped[str | None] = mapped_column(String(64))
-    claimed_until_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
     # The person's local day the next occurrence belongs to (the check-in's unique key uses
     # it; it can differ from the local date of `next_due_at` after a gap or quiet hours).
@@ -258,31 +230,6 @@ class AnswerRow(Base):
     value: Mapped[int | None] = mapped_column(Integer)
     answered_at: Mapped[datetime]
     changed_at: Mapped[datetime | None]
-
-
-class AnswerDigestRow(Base):
-    """One person's answers for one period, packed for the weekly progress (derived data).
-
-    A period is a calendar week of local dates (`period` "week", `first_day` its Monday)
-    or the person's baseline (`period` "baseline": every answer before 14 days after
-    `first_day`, the UTC date they joined). Rewritten from `answers` in the transaction
-    that stores an answer (`core.store.repositories.answer_digests`, whose docstring has
-    the layout); erased with the person; included in /export. Holds answers: health data.
-    """
-
-    __tablename__ = "answer_digests"
-    # Read only by primary key: on SQLite the rows live in the key's B-tree, one lookup each.
-    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
-
-    patient_id: Mapped[int] = mapped_column(
-        BigIntPK, ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
-    )
-    period: Mapped[str] = mapped_column(String(8), primary_key=True)
-    first_day: Mapped[date] = mapped_column(Date, primary_key=True)
-    # Local days in the period with an answered check-in (skipping an item is an answer).
-    days: Mapped[int] = mapped_column(Integer)
-    # Per item, the values given (skips left out), e.g. "M344;R3".
-    answers: Mapped[str] = mapped_column(Text)
 
 
 class OutboxRow(Base):

@@ -11,8 +11,9 @@ from functools import cache
 import pytest
 
 from bot.app import N1Application, build_application, running_bot
-from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits, SimulatedUser
-from bot.services import Services
+from sandbox import BotApiSandbox, SandboxClient, SandboxLimits, SimulatedUser
+from bot.services import Running
+from usecases.services import Services
 from core.clock import FakeClock
 from core.settings import Settings, load_settings
 from messages.catalogue import Catalogue, load_catalogue
@@ -39,7 +40,7 @@ class RunningN1:
     client: SandboxClient
     clock: FakeClock
     application: N1Application = field(init=False)
-    services: Services = field(init=False)
+    running: Running = field(init=False)
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def start(self) -> None:
@@ -47,7 +48,12 @@ class RunningN1:
         self.application = build_application(
             self.settings, self.clock, token=TOKEN, catalogue=catalogue()
         )
-        self.services = await self._stack.enter_async_context(running_bot(self.application))
+        self.running = await self._stack.enter_async_context(running_bot(self.application))
+
+    @property
+    def services(self) -> Services:
+        """The use-cases' services of the running bot."""
+        return self.running.services
 
     async def stop(self) -> None:
         """Stop polling and close the store, as a shutdown would."""

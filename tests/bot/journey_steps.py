@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.sandbox import SeenMessage, SimulatedUser
+from sandbox import SeenMessage, SimulatedUser
 from core.domain import Patient
 from core.store.repositories import PatientRepository
 from messages import journey

@@ -16,7 +16,7 @@ from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from bot.aiohttp_request import AiohttpRequest
 from bot.lean_bot import LeanBot
-from bot.sandbox import BotApiSandbox, SandboxClient, SimulatedUser
+from sandbox import BotApiSandbox, SandboxClient, SimulatedUser
 from bot.sender import TelegramSender
 from core.ports import Button, OutgoingMessage, SendStatus
 from tests.bot.conftest import BOT_ID, TOKEN

@@ -40,7 +40,7 @@ async def test_a_tap_after_a_quiet_spell_is_stored_and_welcomed_back(n1: Running
     (answer,) = await person.wait_for_answers(1)
     assert answer.text == checkin_texts.SAVED_SHORT
     await person.wait_for_messages(2)
-    assert n1.services.sent_by_kind["welcome_back"] == 1
+    assert n1.running.sent_by_kind["welcome_back"] == 1
     assert await _stored(n1, check_in) == {check_in.items[0]: 4}
     async with n1.services.session_factory() as session:
         again = await PatientRepository(session).get(patient.id)

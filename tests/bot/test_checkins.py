@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.sandbox import SeenMessage, SimulatedUser
+from sandbox import SeenMessage, SimulatedUser
 from core.domain import Answer, CheckIn
 from core.store.repositories import CheckInRepository
 from core.store.tables import CheckInRow, SecurityEventRow

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.app import CONCURRENT_UPDATES, allowed_updates
 from bot.jobs import delivery_jobs
-from bot.sandbox import SeenMessage, SimulatedUser
+from sandbox import SeenMessage, SimulatedUser
 from bot.update_order import ChatOrderedUpdateProcessor
 from core.domain import HEALTH_DATA_CONSENT, CheckIn, Patient
 from core.journey import CONSENT_VERSION

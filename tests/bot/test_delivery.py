@@ -15,7 +15,7 @@ from telegram import Bot
 
 from bot.handlers.delivery import delivery_handlers
 from bot.jobs import delivery_jobs
-from bot.sandbox import BotApiSandbox, FaultRates, SandboxClient
+from sandbox import BotApiSandbox, FaultRates, SandboxClient
 from bot.sender import TelegramSender
 from core.clock import FakeClock
 from core.domain import CheckInStatus, OutboxKind, OutboxStatus, Patient, PatientStatus
@@ -219,7 +219,7 @@ async def test_the_running_bot_sends_checkins_and_nudges_and_answers_their_butto
     assert check_in.status is CheckInStatus.OPEN
     sent = [m.kind for m in await outbox(factory) if m.status is OutboxStatus.SENT]
     assert sent == [OutboxKind.CHECKIN.value, OutboxKind.NUDGE.value]
-    assert n1.services.sent_by_kind["checkin"] == 1
+    assert n1.running.sent_by_kind["checkin"] == 1
 
 
 async def _message_id_recorded(factory: SessionFactory, patient_id: int, message_id: int) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits
+from sandbox import BotApiSandbox, SandboxClient, SandboxLimits
 from messages import journey, texts
 
 N1 = str(Path(sys.executable).with_name("n1"))

@@ -10,7 +10,7 @@ import pytest
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits
+from sandbox import BotApiSandbox, SandboxClient, SandboxLimits
 from core.clock import FakeClock
 
 TOKEN = "123456:TEST"

@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.sandbox import BotApiSandbox, SandboxClient, SandboxError, SimulatedUser
+from sandbox import BotApiSandbox, SandboxClient, SandboxError, SimulatedUser
 from tests.sandbox.conftest import BOT_ID, TOKEN, make_bot
 
 # PTB 22.2+ warns that RetryAfter.retry_after will become a timedelta (even while building it).

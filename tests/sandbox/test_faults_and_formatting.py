@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.errors import ApiError
-from bot.sandbox.faults import Fault, FaultInjector, FaultRates
-from bot.sandbox.formatting import render
+from sandbox.errors import ApiError
+from sandbox.faults import Fault, FaultInjector, FaultRates
+from sandbox.formatting import render
 
 
 def test_queued_faults_fire_in_order_and_are_used_up() -> None:

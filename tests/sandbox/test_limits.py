@@ -8,8 +8,8 @@ import pytest
 from telegram import Bot
 from telegram.error import RetryAfter
 
-from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits
-from bot.sandbox.limits import RateLimiter
+from sandbox import BotApiSandbox, SandboxClient, SandboxLimits
+from sandbox.limits import RateLimiter
 from core.clock import FakeClock
 
 # PTB 22.2+ warns about RetryAfter.retry_after becoming a timedelta, even while building one.

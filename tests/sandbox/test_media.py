@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot, BotCommand, BotCommandScopeChat, InputFile
 from telegram.error import BadRequest
 
-from bot.sandbox import BotApiSandbox, SandboxClient, SimulatedUser
+from sandbox import BotApiSandbox, SandboxClient, SimulatedUser
 
 
 def png(width: int, height: int) -> bytes:

@@ -24,7 +24,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.sandbox import BotApiSandbox, SandboxClient
+from sandbox import BotApiSandbox, SandboxClient
 from tests.sandbox.conftest import BOT_ID, START, TOKEN, make_bot
 
 KEYBOARD = InlineKeyboardMarkup(

@@ -16,7 +16,7 @@ from telegram import (
 )
 from telegram.error import Forbidden, NetworkError
 
-from bot.sandbox import BotApiSandbox, SandboxClient, SandboxError, SimulatedUser
+from sandbox import BotApiSandbox, SandboxClient, SandboxError, SimulatedUser
 from core.clock import FakeClock
 from tests.sandbox.conftest import START
 
@@ -204,11 +204,11 @@ async def test_sandbox_logs_never_carry_message_text(
     alice: SimulatedUser,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="bot.sandbox")
+    caplog.set_level(logging.DEBUG, logger="sandbox")
     await alice.send_text("my knee hurts 7/10")
     await bot.send_message(alice.id, "sorry to hear: knee 7/10")
     sandbox.faults.add("5xx", method="sendMessage")
     with pytest.raises(NetworkError):
         await bot.send_message(alice.id, "knee again")
-    assert "bot.sandbox" in {record.name.rsplit(".", 1)[0] for record in caplog.records}
+    assert "sandbox" in {record.name.rsplit(".", 1)[0] for record in caplog.records}
     assert "knee" not in caplog.text

@@ -12,7 +12,7 @@ from telegram import Bot, Update
 from telegram.error import Conflict
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-from bot.sandbox import BotApiSandbox, SandboxClient, SandboxLimits
+from sandbox import BotApiSandbox, SandboxClient, SandboxLimits
 from core.clock import FakeClock
 from tests.sandbox.conftest import BOT_ID, TOKEN, free_port, make_bot
 

@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.sandbox import BotApiSandbox, SandboxClient
+from sandbox import BotApiSandbox, SandboxClient
 from core.clock import SystemClock
 from core.domain import OutboxKind, OutboxStatus, PatientStatus, ScheduleKind
 from core.store.engine import create_engine, create_session_factory

@@ -9,11 +9,12 @@ from core.store.repositories.activities import ActivityRepository
 from core.store.repositories.check_ins import CheckInRepository
 from core.store.repositories.consents import ConsentRepository
 from core.store.repositories.export import ExportRepository
+from core.store.repositories.nudges import NudgeRepository
 from core.store.repositories.outbox import OutboxRepository
 from core.store.repositories.patients import PatientRepository
 from core.store.repositories.progress import ProgressRepository
 from core.store.repositories.reporting import ReportingRepository
-from core.store.repositories.schedules import DeliveryRepository, ScheduleRepository
+from core.store.repositories.schedules import ScheduleRepository
 from core.store.repositories.security_events import SecurityEventRepository
 from core.store.repositories.summaries import MessageLogRepository, WeeklySummaryRepository
 
@@ -21,9 +22,9 @@ __all__ = [
     "ActivityRepository",
     "CheckInRepository",
     "ConsentRepository",
-    "DeliveryRepository",
     "ExportRepository",
     "MessageLogRepository",
+    "NudgeRepository",
     "OutboxRepository",
     "PatientRepository",
     "ProgressRepository",

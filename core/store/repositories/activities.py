@@ -4,24 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from functools import cache
 
-from sqlalchemy import Select, bindparam, delete, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.store.tables import ActivityRow
-
-
-@cache
-def _labels_statement() -> Select[int, int, str]:
-    """`labels_of_many`'s query, built once: the tick and the dispatcher run it for every
-    batch, and building an IN list of a few hundred values costs more than running it."""
-    return (
-        select(ActivityRow.patient_id, ActivityRow.position, ActivityRow.label)
-        .where(ActivityRow.patient_id.in_(bindparam("patient_ids", expanding=True)))
-        .order_by(ActivityRow.patient_id, ActivityRow.position)
-    )
-
 
 MAX_ACTIVITIES = 3
 MAX_LABEL = 100
@@ -49,7 +36,11 @@ class ActivityRepository:
         found: dict[int, dict[int, str]] = {patient_id: {} for patient_id in patient_ids}
         if not found:
             return found
-        rows = await self._session.execute(_labels_statement(), {"patient_ids": sorted(found)})
+        rows = await self._session.execute(
+            select(ActivityRow.patient_id, ActivityRow.position, ActivityRow.label)
+            .where(ActivityRow.patient_id.in_(sorted(found)))
+            .order_by(ActivityRow.patient_id, ActivityRow.position)
+        )
         for patient_id, position, label in rows:
             found[patient_id][position] = label
         return found

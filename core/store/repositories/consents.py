@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import Consent
-from core.store.repositories._common import as_dict, columns
+from core.store import records
+from core.store.repositories._common import columns
 from core.store.tables import ConsentRow
-
-
-def _consent(row: Row[Any]) -> Consent:
-    return Consent(**as_dict(row))
 
 
 class ConsentRepository:
@@ -34,7 +30,7 @@ class ConsentRepository:
             )
             .returning(*columns(ConsentRow))
         )
-        return _consent((await self._session.execute(statement)).one())
+        return records.consent((await self._session.execute(statement)).mappings().one())
 
     async def latest(self, patient_id: int, kind: str) -> Consent | None:
         """The most recent decision of this kind, which is the one that counts."""
@@ -44,8 +40,8 @@ class ConsentRepository:
             .order_by(ConsentRow.decided_at.desc(), ConsentRow.id.desc())
             .limit(1)
         )
-        row = (await self._session.execute(statement)).first()
-        return None if row is None else _consent(row)
+        row = (await self._session.execute(statement)).mappings().first()
+        return None if row is None else records.consent(row)
 
     async def withdraw(self, patient_id: int, kind: str, now: datetime) -> Consent | None:
         """Withdraw the current consent of this kind; None if none was in force."""
@@ -58,4 +54,4 @@ class ConsentRepository:
             .values(withdrawn_at=now)
             .returning(*columns(ConsentRow))
         )
-        return _consent((await self._session.execute(statement)).one())
+        return records.consent((await self._session.execute(statement)).mappings().one())

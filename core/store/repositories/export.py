@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.store.repositories import answer_digests
 from core.store.tables import (
     ActivityRow,
     AnswerRow,
@@ -37,15 +36,14 @@ class ExportRepository:
         self._session = session
 
     async def everything(self, patient_id: int) -> dict[str, Any]:
-        """Preferences, consents, activities, check-ins with their answers and notes, and
-        the answer digests made from those answers."""
-        patient = (
+        """Preferences, consents, activities, and check-ins with their answers and notes."""
+        preferences = (
             await self._session.execute(
                 select(*(getattr(PatientRow, name) for name in _PREFERENCES)).where(
                     PatientRow.id == patient_id
                 )
             )
-        ).one()
+        ).mappings().one()
         consents = await self._session.execute(
             select(ConsentRow.kind, ConsentRow.version, ConsentRow.granted)
             .add_columns(ConsentRow.decided_at, ConsentRow.withdrawn_at)
@@ -75,13 +73,11 @@ class ExportRepository:
                 {key: row[key] for key in ("item", "value", "answered_at", "changed_at")}
             )
         return {
-            "preferences": dict(patient._mapping),
+            "preferences": dict(preferences),
             "consents": [dict(row) for row in consents.mappings()],
             "activities": [dict(row) for row in activities.mappings()],
             "check_ins": [
                 {**dict(row), "answers": by_check_in.get(row["id"], [])}
                 for row in check_ins.mappings()
             ],
-            # The same answers grouped per week and for the baseline, as kept for summaries.
-            "answer_digests": await answer_digests.readable(self._session, patient_id),
         }

@@ -5,48 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from datetime import datetime
-from functools import cache
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import (
-    BigInteger,
-    Executable,
-    Row,
-    Table,
-    Update,
-    bindparam,
-    delete,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Executable, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.conversation import Awaiting, format_awaiting
 from core.domain import ALL_DAYS, Patient, PatientStatus
-from core.store.repositories._common import as_dict, columns
-from core.store.sqlite_driver import execute_behind
-from core.store.tables import PatientRow, UTCDateTime
-
-
-@cache
-def _touch_last_seen() -> Update:
-    """`touch_last_seen`'s statement, built once."""
-    patients = cast(Table, PatientRow.__table__)
-    return (
-        update(patients)
-        .where(patients.c.id == bindparam("patient_id", type_=BigInteger()))
-        .values(last_seen_at=bindparam("now", type_=UTCDateTime()))
-    )
-
+from core.store import records
+from core.store.repositories._common import columns
+from core.store.tables import PatientRow
 
 _HHMM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
-
-
-def _patient(row: Row[Any]) -> Patient:
-    data = as_dict(row)
-    data["status"] = PatientStatus(data["status"])
-    return Patient(**data)
 
 
 def _check_preferences(
@@ -85,10 +56,8 @@ class PatientRepository:
         if not patient_ids:
             return {}
         statement = select(*columns(PatientRow)).where(PatientRow.id.in_(list(patient_ids)))
-        return {
-            patient.id: patient
-            for patient in (_patient(row) for row in await self._session.execute(statement))
-        }
+        rows = await self._session.execute(statement)
+        return {patient.id: patient for patient in map(records.patient, rows.mappings())}
 
     async def get_by_telegram_id(self, telegram_user_id: int) -> Patient | None:
         """The patient with this Telegram user id, if any."""
@@ -115,7 +84,7 @@ class PatientRepository:
             )
             .returning(*columns(PatientRow))
         )
-        return _patient((await self._session.execute(statement)).one())
+        return records.patient((await self._session.execute(statement)).mappings().one())
 
     async def update_status(
         self,
@@ -173,11 +142,11 @@ class PatientRepository:
             **{name: value for name, value in changes.items() if value is not None},
         )
 
-    async def set_awaiting_input(
-        self, patient_id: int, awaiting: str | None, now: datetime
+    async def set_awaiting(
+        self, patient_id: int, awaiting: Awaiting | None, now: datetime
     ) -> Patient | None:
         """Remember what the person's next typed message is for (None: nothing)."""
-        return await self._update(patient_id, now, awaiting_input=awaiting)
+        return await self._update(patient_id, now, awaiting_input=format_awaiting(awaiting))
 
     async def set_ask_about_pain(
         self, patient_id: int, ask: bool, now: datetime
@@ -191,12 +160,8 @@ class PatientRepository:
 
     async def touch_last_seen(self, patient_id: int, now: datetime) -> None:
         """Record that the person was active (not an "updated" change to their record)."""
-        # Every tap and command does this: a prebuilt Core statement on the session's
-        # connection, without the ORM's set-up for an UPDATE on each call; nothing reads its
-        # outcome, so on SQLite it goes with the transaction's next statement.
-        connection = await self._session.connection()
-        await execute_behind(
-            connection, _touch_last_seen(), {"patient_id": patient_id, "now": now}
+        await self._session.execute(
+            update(PatientRow).where(PatientRow.id == patient_id).values(last_seen_at=now)
         )
 
     async def list_ids(self, *, statuses: Collection[PatientStatus] | None = None) -> list[int]:
@@ -220,9 +185,8 @@ class PatientRepository:
             .values(updated_at=now, **values)
             .returning(*columns(PatientRow))
         )
-        row = (await self._session.execute(statement)).first()
-        return None if row is None else _patient(row)
+        return await self._one(statement)
 
     async def _one(self, statement: Executable) -> Patient | None:
-        row = (await self._session.execute(statement)).first()
-        return None if row is None else _patient(row)
+        row = (await self._session.execute(statement)).mappings().first()
+        return None if row is None else records.patient(row)

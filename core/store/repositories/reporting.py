@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.store.tables import AnswerRow, CheckInRow, PatientRow
+from core.store.tables import AnswerRow, CheckInRow, OutboxRow, PatientRow
 
 
 class ReportingRepository:
@@ -48,3 +48,26 @@ class ReportingRepository:
             "skipped": skipped or 0,
             "notes": notes or 0,
         }
+
+    async def outbox_counts(self) -> dict[tuple[str, str], int]:
+        """(kind, status) -> how many outbox messages."""
+        statement = select(OutboxRow.kind, OutboxRow.status, func.count()).group_by(
+            OutboxRow.kind, OutboxRow.status
+        )
+        rows = await self._session.execute(statement)
+        return {(kind, status): int(count) for kind, status, count in rows.all()}
+
+    async def check_in_counts(self) -> dict[tuple[str, str], int]:
+        """(slot, status) -> how many check-ins."""
+        statement = select(CheckInRow.slot, CheckInRow.status, func.count()).group_by(
+            CheckInRow.slot, CheckInRow.status
+        )
+        rows = await self._session.execute(statement)
+        return {(slot, status): int(count) for slot, status, count in rows.all()}
+
+    async def answered_check_ins(self) -> dict[str, int]:
+        """slot -> how many check-ins have at least one answer."""
+        answered = exists().where(AnswerRow.check_in_id == CheckInRow.id)
+        statement = select(CheckInRow.slot, func.count()).where(answered).group_by(CheckInRow.slot)
+        rows = await self._session.execute(statement)
+        return {slot: int(count) for slot, count in rows.all()}

@@ -8,7 +8,8 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import SecurityEvent
-from core.store.repositories._common import as_dict, clip, columns
+from core.store import records
+from core.store.repositories._common import clip, columns
 from core.store.tables import SecurityEventRow
 
 
@@ -34,4 +35,4 @@ class SecurityEventRepository:
             )
             .returning(*columns(SecurityEventRow))
         )
-        return SecurityEvent(**as_dict((await self._session.execute(statement)).one()))
+        return records.security_event((await self._session.execute(statement)).mappings().one())

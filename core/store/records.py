@@ -1,0 +1,72 @@
+"""Rows of N1's tables as `core.domain` values: the one place a row becomes a record.
+
+Repositories select plain columns (never ORM entities, so no row object can go stale in a
+session) and hand each row's mapping to the function for its table.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import RowMapping
+
+from core.conversation import parse_awaiting
+from core.domain import (
+    Answer,
+    CheckIn,
+    CheckInStatus,
+    Consent,
+    OutboxMessage,
+    OutboxStatus,
+    Patient,
+    PatientStatus,
+    Schedule,
+    ScheduleKind,
+    SecurityEvent,
+    WeeklySummary,
+)
+
+Row = RowMapping
+
+
+def patient(row: Row) -> Patient:
+    """A `patients` row."""
+    fields = dict(row)
+    fields["status"] = PatientStatus(fields["status"])
+    fields["awaiting"] = parse_awaiting(fields.pop("awaiting_input"))
+    return Patient(**fields)
+
+
+def check_in(row: Row) -> CheckIn:
+    """A `check_ins` row."""
+    return CheckIn(
+        **{**row, "status": CheckInStatus(row["status"]), "items": tuple(row["items"])}
+    )
+
+
+def answer(row: Row) -> Answer:
+    """An `answers` row."""
+    return Answer(**row)
+
+
+def consent(row: Row) -> Consent:
+    """A `consents` row."""
+    return Consent(**row)
+
+
+def schedule(row: Row) -> Schedule:
+    """A `schedules` row."""
+    return Schedule(**{**row, "kind": ScheduleKind(row["kind"])})
+
+
+def outbox_message(row: Row) -> OutboxMessage:
+    """An `outbox` row."""
+    return OutboxMessage(**{**row, "status": OutboxStatus(row["status"])})
+
+
+def security_event(row: Row) -> SecurityEvent:
+    """A `security_events` row."""
+    return SecurityEvent(**row)
+
+
+def weekly_summary(row: Row) -> WeeklySummary:
+    """A `weekly_summaries` row."""
+    return WeeklySummary(**row)

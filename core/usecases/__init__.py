@@ -1,1 +1,0 @@
-"""Use-cases: each one owns its transaction and calls repositories."""

@@ -1,0 +1,171 @@
+"""Answering a check-in: a tap on an answer, "skip", "back", "change an answer" or "add a
+note", on the check-in's own message.
+
+A tap is applied only when it is the person's own check-in (the button data is signed for
+them: `usecases.buttons` checked that), it was pressed on the message the check-in was sent
+as, the check-in is still open, and they agreed to N1 keeping their answers. The answer is
+stored with one upsert; a later tap changes it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.callbacks import AnswerTap, NoteTap, ReviewTap
+from core.conversation import AwaitingNote
+from core.domain import HEALTH_DATA_CONSENT, CheckIn, Patient, PatientStatus
+from core.markers import MarkerId
+from core.ports import OutgoingMessage
+from core.store.repositories import (
+    ActivityRepository,
+    CheckInRepository,
+    ConsentRepository,
+    MessageLogRepository,
+    PatientRepository,
+    SecurityEventRepository,
+)
+from messages import checkin_texts
+from messages.checkin_message import first_open_item, render_checkin, state_of, valid_value
+from messages.schema import Context, Kind
+from usecases.reaction import Reaction
+from usecases.returning import note_return
+from usecases.services import Services
+from usecases.upcoming import next_checkin_in_words
+
+CheckInTap = AnswerTap | ReviewTap | NoteTap
+
+
+async def on_tap(
+    services: Services,
+    patient: Patient,
+    tap: CheckInTap,
+    tapped_message_id: int | None,
+    reaction: Reaction,
+) -> None:
+    """A verified tap on one of the person's check-in buttons, in one transaction."""
+    now = services.clock.now()
+    async with services.session_factory.begin() as session:
+        patient = await note_return(session, services, patient, reaction)
+        if patient.status is PatientStatus.ONBOARDING:
+            # note_return leaves them be, but an answer still says they are here.
+            await PatientRepository(session).touch_last_seen(patient.id, now)
+        check_ins = CheckInRepository(session)
+        check_in = await check_ins.get(tap.check_in_id)
+        if check_in is None or check_in.patient_id != patient.id:
+            await _security_event(services, session, "callback_not_owned", patient)
+            reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
+            return
+        sent_as = check_in.telegram_message_id
+        if sent_as is not None and tapped_message_id != sent_as:
+            # Valid data for this person, but pressed on a message it was not sent with.
+            await _security_event(services, session, "callback_replayed", patient)
+            reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
+            return
+        answers = {a.item: a.value for a in await check_ins.answers(check_in.id)}
+        activities = await ActivityRepository(session).labels(patient.id)
+        if not check_in.is_open(now):
+            closed = render_checkin(state_of(check_in, answers, activities), services.codec)
+            reaction.edit = OutgoingMessage(closed.text)
+            reaction.answer = checkin_texts.CLOSED_SHORT
+            next_in_words = next_checkin_in_words(patient, now) or checkin_texts.NO_NEXT_CHECKIN
+            reaction.send("checkin_closed", checkin_texts.closed(next_in_words))
+            return
+        consent = await ConsentRepository(session).latest(patient.id, HEALTH_DATA_CONSENT)
+        if consent is None or not consent.active:
+            reaction.answer = checkin_texts.NO_CONSENT_SHORT
+            reaction.send("no_consent", checkin_texts.NO_CONSENT)
+            return
+        await _apply(services, session, patient, check_in, answers, activities, tap, reaction)
+
+
+async def _apply(
+    services: Services,
+    session: AsyncSession,
+    patient: Patient,
+    check_in: CheckIn,
+    before: Mapping[str, int | None],
+    activities: Mapping[int, str],
+    tap: CheckInTap,
+    reaction: Reaction,
+) -> None:
+    now = services.clock.now()
+    if isinstance(tap, NoteTap):
+        await PatientRepository(session).set_awaiting(patient.id, AwaitingNote(check_in.id), now)
+        reaction.answer = checkin_texts.NOTE_SHORT
+        reaction.send("note_prompt", checkin_texts.NOTE_PROMPT)
+        return
+    if tap.item_index >= len(check_in.items):
+        await _security_event(services, session, "callback_bad_item", patient)
+        reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
+        return
+    if isinstance(tap, ReviewTap):
+        state = state_of(check_in, before, activities, showing=tap.item_index)
+        reaction.edit = render_checkin(state, services.codec)
+        reaction.answer = ""
+        return
+    item = check_in.items[tap.item_index]
+    if tap.value is not None and not valid_value(item, tap.value):
+        await _security_event(services, session, "callback_bad_value", patient)
+        reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
+        return
+    was_open = first_open_item(check_in, before) is not None
+    await CheckInRepository(session).record_answer(check_in, item=item, value=tap.value, now=now)
+    # The stored answers are the ones read in this transaction plus this one: the person's
+    # taps are handled one at a time (see bot.update_order), and SQLite's write lock or the
+    # answer's unique key keeps the row itself right whatever happens elsewhere.
+    answers = {**before, item: tap.value}
+    state = state_of(check_in, answers, activities)
+    if state.showing is None:
+        # The thanks is chosen once, when the last item is answered; a later change just
+        # says it is saved, so the message does not shuffle its words on every tap.
+        closing = (
+            await _acknowledgement(services, session, patient, check_in, answers)
+            if was_open
+            else checkin_texts.CHANGE_SAVED
+        )
+        state = state_of(check_in, answers, activities, closing=closing)
+    reaction.edit = render_checkin(state, services.codec)
+    reaction.answer = (
+        checkin_texts.SKIPPED_SHORT if tap.value is None else checkin_texts.SAVED_SHORT
+    )
+
+
+def _hard_day(answers: Mapping[str, int | None]) -> bool:
+    """A check-in that says today is tough: the thanks should be gentle, not upbeat."""
+    value = answers.get
+    return (
+        (value(MarkerId.MOVING_FREELY) or 3) <= 1
+        or (value(MarkerId.ENERGY) or 3) <= 1
+        or (value(MarkerId.PAIN_DOMINANCE) or 3) >= 4
+    )
+
+
+async def _acknowledgement(
+    services: Services,
+    session: AsyncSession,
+    patient: Patient,
+    check_in: CheckIn,
+    answers: Mapping[str, int | None],
+) -> str:
+    """A warm thanks from the library, not one of the person's last ten."""
+    log = MessageLogRepository(session)
+    history = await log.recent_ids(patient.id, kinds=[Kind.CHECKIN_ACK.value])
+    message = services.catalogue.choose(
+        Kind.CHECKIN_ACK,
+        history,
+        random.Random(check_in.id),
+        conditions=Context(after_flare=_hard_day(answers)),
+    )
+    await log.record(patient.id, [(Kind.CHECKIN_ACK.value, message.id)], services.clock.now())
+    return message.text
+
+
+async def _security_event(
+    services: Services, session: AsyncSession, kind: str, patient: Patient
+) -> None:
+    await SecurityEventRepository(session).record(
+        kind=kind, now=services.clock.now(), telegram_user_id=patient.telegram_user_id
+    )

@@ -1,0 +1,25 @@
+"""/export: a copy of everything the person has given N1, as JSON and as CSV."""
+
+from __future__ import annotations
+
+from core.domain import Patient
+from core.store.repositories import ActivityRepository, ExportRepository
+from messages import settings_texts
+from messages.export_format import as_csv, as_json
+from usecases.reaction import Document, Reaction
+from usecases.services import Services
+
+
+async def export(services: Services, patient: Patient, reaction: Reaction) -> None:
+    """Send everything the person provided, as JSON and as CSV."""
+    async with services.session_factory() as session:
+        data = await ExportRepository(session).everything(patient.id)
+        activities = await ActivityRepository(session).labels(patient.id)
+    day = services.clock.now().date().isoformat()
+    reaction.send("export_intro", settings_texts.EXPORT_INTRO)
+    reaction.documents += [
+        Document(f"n1-{day}.json", as_json(data), settings_texts.EXPORT_CAPTION_JSON),
+        Document(
+            f"n1-answers-{day}.csv", as_csv(data, activities), settings_texts.EXPORT_CAPTION_CSV
+        ),
+    ]

@@ -1,0 +1,52 @@
+"""Noting that a person is here: their schedule back after a quiet spell, with a welcome.
+
+Every command, typed message and tap of someone already set up goes through `note_return`
+(inside the caller's transaction): it records that they were active, restores their own
+schedule if it had backed off, and then greets them with "welcome back", never with how
+long they were away.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain import Patient, PatientStatus
+from core.store.repositories import MessageLogRepository, PatientRepository
+from messages import scheduled
+from messages.schema import Kind
+from scheduler.reachability import note_activity
+from usecases.reaction import Reaction
+from usecases.services import Services
+
+
+async def find_patient(services: Services, telegram_user_id: int) -> Patient | None:
+    """The patient behind a Telegram user, if they have met N1."""
+    async with services.session_factory() as session:
+        return await PatientRepository(session).get_by_telegram_id(telegram_user_id)
+
+
+async def note_return(
+    session: AsyncSession, services: Services, patient: Patient, reaction: Reaction
+) -> Patient:
+    """Note that the person is here (people still onboarding are left as they are)."""
+    if patient.status is PatientStatus.ONBOARDING:
+        return patient
+    now = services.clock.now()
+    activity = await note_activity(session, patient.id, now, known=patient)
+    if activity.welcome_back:
+        log = MessageLogRepository(session)
+        history = await log.recent_ids(patient.id, [Kind.WELCOME_BACK.value])
+        greeting = scheduled.welcome_back(services.catalogue, patient.id, history)
+        await log.record(patient.id, [(Kind.WELCOME_BACK.value, greeting.library_id)], now)
+        reaction.send("welcome_back", greeting.text)
+    return activity.patient or patient
+
+
+async def returning(services: Services, patient: Patient, reaction: Reaction) -> Patient:
+    """`note_return` in a transaction of its own."""
+    if patient.status is PatientStatus.ONBOARDING:
+        return patient
+    async with services.session_factory.begin() as session:
+        return await note_return(session, services, patient, reaction)

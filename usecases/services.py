@@ -1,0 +1,23 @@
+"""What the use-cases need at run time, built once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.callbacks import CallbackCodec
+from core.clock import Clock
+from messages.catalogue import Catalogue
+
+
+@dataclass(frozen=True)
+class Services:
+    """The clock, the store, the button codec and the message library one bot shares."""
+
+    clock: Clock
+    session_factory: async_sessionmaker[AsyncSession]
+    # Signs and checks button data; its key comes from N1_SECRET_KEY or the bot token.
+    codec: CallbackCodec
+    # Every word N1 varies, loaded and checked at start (with a clinic's overrides).
+    catalogue: Catalogue
