@@ -8,8 +8,9 @@ COPY pyproject.toml README.md ./
 COPY core ./core
 COPY messages ./messages
 COPY scheduler ./scheduler
+COPY usecases ./usecases
 COPY bot ./bot
-COPY benchmarks ./benchmarks
+COPY sandbox ./sandbox
 RUN pip install --no-cache-dir . && useradd --create-home n1
 
 USER n1

@@ -71,7 +71,6 @@ FLARE_MARKERS: Final = (MarkerId.PAIN_DOMINANCE, MarkerId.MOVING_FREELY)
 _EMPTY: Mapping[str, Sequence[int]] = MappingProxyType({})
 
 
-
 class Reference(StrEnum):
     """What this week is compared with."""
 

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from core.markers import MARKERS, MarkerId
-from messages.markers import WORDS
 from core.progress import ChartData
+from messages.markers import WORDS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

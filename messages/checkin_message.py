@@ -10,8 +10,8 @@ from functools import lru_cache
 from core.callbacks import CallbackCodec
 from core.domain import CheckIn, CheckInSlot
 from core.markers import MarkerId
-from messages.markers import WORDS
 from core.ports import Button, Keyboard, OutgoingMessage
+from messages.markers import WORDS
 
 ACTIVITY_PREFIX = "activity:"
 ACTIVITY_SCALE = range(11)

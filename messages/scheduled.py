@@ -49,9 +49,7 @@ def _choose(
     return Chosen(render(message, **values), message.id)
 
 
-def nudge(
-    catalogue: Catalogue, seed: int, history: Sequence[str], *, checkin_time: str
-) -> Chosen:
+def nudge(catalogue: Catalogue, seed: int, history: Sequence[str], *, checkin_time: str) -> Chosen:
     """The gentle follow-up to an unanswered check-in."""
     return _choose(catalogue, Kind.NUDGE, seed, history, checkin_time=checkin_time)
 

@@ -169,7 +169,7 @@ KIND_RULES: dict[Kind, KindRule] = {
 # What each placeholder means, for people writing overrides (and for the sample values below).
 PLACEHOLDER_MEANINGS: dict[str, str] = {
     "checkin_time": "the local time of the check-in, as the person set it, e.g. '9:30am'",
-    "marker_name": "the marker's name from messages.markers, lower case, e.g. 'trust in your body'",
+    "marker_name": "the marker's name (messages.markers), lower case, e.g. 'trust in your body'",
     "now_label": "the button label for this week's typical answer, e.g. 'Fairly free'",
     "then_label": "the button label for the typical answer back then, e.g. 'Stiff'",
     "weeks_ago": "how many weeks back the comparison is, a whole number of 2 or more",

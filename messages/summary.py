@@ -30,7 +30,6 @@ from datetime import datetime
 from typing import Final
 
 from core.markers import MarkerId
-from messages.markers import WORDS
 from core.progress import (
     ActivityProgress,
     Comparison,
@@ -40,6 +39,7 @@ from core.progress import (
     WeeklyProgress,
 )
 from messages.catalogue import Catalogue
+from messages.markers import WORDS
 from messages.render import count_phrase, placeholders_in, render
 from messages.schema import CAPTION_LIMIT, TEXT_LIMIT, Context, Kind, Message
 from messages.selection import choose

@@ -20,6 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
+from core.clock import Clock, SystemClock
 from sandbox import errors
 from sandbox.call import Call
 from sandbox.control import ControlApi
@@ -31,7 +32,6 @@ from sandbox.params import Params
 from sandbox.state import BotState, Event, SandboxState
 from sandbox.views import chat_view
 from sandbox.webhook import WebhookPusher
-from core.clock import Clock, SystemClock
 
 _LOGGER = logging.getLogger(__name__)
 _TOKEN = re.compile(r"^(\d+):([A-Za-z0-9_-]+)$")

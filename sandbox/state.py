@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.clock import Clock
 from sandbox.faults import FaultInjector
 from sandbox.limits import RateLimiter, SandboxLimits
 from sandbox.objects import UserProfile, bot_user_json
-from core.clock import Clock
 
 JSONDict = dict[str, Any]
 

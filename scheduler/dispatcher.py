@@ -336,9 +336,7 @@ class Dispatcher:
             self._outcome(round_, not_now(message, now, until, "quiet hours"))
             return
         result = await send_one(self._sender, message.chat_id, outgoing)
-        self._outcome(
-            round_, outcome_of(message, result, self._clock.now(), self.settings.retry)
-        )
+        self._outcome(round_, outcome_of(message, result, self._clock.now(), self.settings.retry))
 
     def _outcome(self, round_: _Round, outcome: Outcome) -> None:
         """Act on an outcome at once (flood holds, blocked chats, the chat's order); record

@@ -16,7 +16,7 @@ from typing import Final, Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.callbacks import CallbackCodec
-from core.domain import CheckIn, CheckInSlot, CheckInStatus, Patient
+from core.domain import CheckIn, CheckInSlot, Patient
 from core.ports import Button, OutgoingMessage
 from core.store.repositories import CheckInRepository, NudgeRepository, PatientRepository
 from messages import scheduled

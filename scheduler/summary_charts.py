@@ -8,8 +8,8 @@ store. So nothing slow happens inside a transaction and no image files need mana
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

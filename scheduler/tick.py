@@ -194,7 +194,11 @@ class Ticker:
             lambda due: due.schedule.id,
         )
         self._nudges: _Phase[DueNudge] = _Phase(
-            "nudge", _claim_nudges, self._fire_nudges, _set_nudge_aside, lambda due: due.check_in.id
+            "nudge",
+            _claim_nudges,
+            self._fire_nudges,
+            _set_nudge_aside,
+            lambda due: due.check_in.id,
         )
 
     async def tick(self) -> TickReport:
@@ -305,7 +309,10 @@ class Ticker:
     ) -> None:
         """Fire a claimed batch: every check-in row together, then each summary."""
         await self._fire_checkins(
-            session, [due for due in dues if due.schedule.kind is ScheduleKind.CHECKIN], now, report
+            session,
+            [due for due in dues if due.schedule.kind is ScheduleKind.CHECKIN],
+            now,
+            report,
         )
         # Rows of different people do not touch each other's data; a person's summary row
         # reads answers, which a check-in opened just now does not have.

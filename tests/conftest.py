@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.store.engine import create_engine, create_session_factory
 from core.store.migrate import upgrade
-from core.store.scratch import ServerUnavailableError, scratch_postgres_database
+from tests.scratch import ServerUnavailableError, scratch_postgres_database
 from core.zones import use_bundled_tzdata
 
 POSTGRES_URL_ENV = "N1_TEST_POSTGRES_URL"

@@ -8,8 +8,6 @@ long they were away.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import Patient, PatientStatus

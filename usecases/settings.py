@@ -120,4 +120,6 @@ async def _confirm(
         activities=await _activities(session, patient),
     )
     reaction.answer = reaction.answer or settings_texts.ALL_SET_UP
-    reaction.send("settings_changed", settings_texts.changed(what, next_checkin_in_words(patient, now)))
+    reaction.send(
+        "settings_changed", settings_texts.changed(what, next_checkin_in_words(patient, now))
+    )

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.demo.printer import ConversationPrinter
-from sandbox import SeenMessage, SimulatedUser
 from core.clock import Clock
 from messages import journey
 from messages.checkin_message import BACK_LABEL, CHANGE_LABEL, NOTE_LABEL, SKIP_LABEL
+from sandbox import SeenMessage, SimulatedUser
 
 NAMES = (
     "Ama", "Ben", "Chloe", "Dev", "Erin", "Femi", "Grace", "Hamza", "Isla", "Jon",

@@ -6,8 +6,8 @@ import textwrap
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from sandbox import SeenMessage
 from core.clock import Clock
+from sandbox import SeenMessage
 
 _WIDTH = 96
 

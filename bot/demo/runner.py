@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import build_application, running_bot
 from bot.demo.patients import NAMES, DemoPatient, run_all
 from bot.demo.printer import ConversationPrinter
-from sandbox import BotApiSandbox, SandboxClient
 from bot.services import Running
 from core.clock import AcceleratedClock
 from core.settings import load_settings
@@ -28,6 +27,7 @@ from core.store.repositories import (
     WeeklySummaryRepository,
 )
 from messages.catalogue import load_catalogue
+from sandbox import BotApiSandbox, SandboxClient
 from scheduler.delivery_report import delivery_report
 from scheduler.summary_charts import SummaryCharts, chart_reference
 

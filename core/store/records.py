@@ -37,9 +37,7 @@ def patient(row: Row) -> Patient:
 
 def check_in(row: Row) -> CheckIn:
     """A `check_ins` row."""
-    return CheckIn(
-        **{**row, "status": CheckInStatus(row["status"]), "items": tuple(row["items"])}
-    )
+    return CheckIn(**{**row, "status": CheckInStatus(row["status"]), "items": tuple(row["items"])})
 
 
 def answer(row: Row) -> Answer:

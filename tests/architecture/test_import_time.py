@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 IMPORT_EVERYTHING = """
 import importlib, pkgutil
-for top in ("core", "messages", "scheduler", "bot"):
+for top in ("core", "messages", "scheduler", "usecases", "bot", "sandbox"):
     package = importlib.import_module(top)
     for info in pkgutil.walk_packages(package.__path__, prefix=top + "."):
         if ".migrations" in info.name:

@@ -61,9 +61,7 @@ class CheckInRepository:
             }
             for item in new
         ]
-        result = await self._session.execute(
-            insert.values(rows).returning(*columns(CheckInRow))
-        )
+        result = await self._session.execute(insert.values(rows).returning(*columns(CheckInRow)))
         return [records.check_in(row) for row in result.mappings()]
 
     async def get(self, check_in_id: int) -> CheckIn | None:

@@ -38,12 +38,16 @@ class ExportRepository:
     async def everything(self, patient_id: int) -> dict[str, Any]:
         """Preferences, consents, activities, and check-ins with their answers and notes."""
         preferences = (
-            await self._session.execute(
-                select(*(getattr(PatientRow, name) for name in _PREFERENCES)).where(
-                    PatientRow.id == patient_id
+            (
+                await self._session.execute(
+                    select(*(getattr(PatientRow, name) for name in _PREFERENCES)).where(
+                        PatientRow.id == patient_id
+                    )
                 )
             )
-        ).mappings().one()
+            .mappings()
+            .one()
+        )
         consents = await self._session.execute(
             select(ConsentRow.kind, ConsentRow.version, ConsentRow.granted)
             .add_columns(ConsentRow.decided_at, ConsentRow.withdrawn_at)

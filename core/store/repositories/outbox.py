@@ -162,9 +162,7 @@ class OutboxRepository:
 
     async def mark_uncertain(self, message_id: int, *, error: str) -> None:
         """The send may or may not have arrived (a timeout after sending): never resent."""
-        await self._update(
-            message_id, status=OutboxStatus.UNCERTAIN.value, last_error=clip(error)
-        )
+        await self._update(message_id, status=OutboxStatus.UNCERTAIN.value, last_error=clip(error))
 
     async def retry_later(
         self, message_id: int, *, not_before_at: datetime, error: str, attempt_counts: bool

@@ -34,9 +34,7 @@ def downgrade() -> None:
     """Put back what the previous revision had, digests filled from the answers."""
     with op.batch_alter_table("schedules") as batch:
         batch.add_column(sa.Column("claimed_by", sa.String(length=64), nullable=True))
-        batch.add_column(
-            sa.Column("claimed_until_at", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch.add_column(sa.Column("claimed_until_at", sa.DateTime(timezone=True), nullable=True))
     # The revision that made the digests creates and fills them again (its own SQL).
     scripts = ScriptDirectory.from_config(context.config)
     scripts.get_revision(str(down_revision)).module.upgrade()

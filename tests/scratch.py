@@ -1,4 +1,7 @@
-"""Throwaway PostgreSQL databases, for tests and benchmarks that each need an empty one."""
+"""Throwaway PostgreSQL databases, for tests and benchmarks that each need an empty one.
+
+Development only: N1 itself never creates or drops a database.
+"""
 
 from __future__ import annotations
 
