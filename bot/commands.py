@@ -20,14 +20,8 @@ class Command:
     name: str
     description: str
     callback: CommandCallback
-    in_menu: bool = True
 
 
 def menu(commands: list[Command]) -> list[BotCommand]:
     """The commands to register with setMyCommands, in menu order."""
-    return [BotCommand(c.name, c.description) for c in commands if c.in_menu]
-
-
-def help_lines(commands: list[Command]) -> str:
-    """One line per menu command, for /help."""
-    return "\n".join(f"/{c.name} - {c.description}" for c in commands if c.in_menu)
+    return [BotCommand(c.name, c.description) for c in commands]

@@ -11,7 +11,7 @@ def freeze_startup_heap() -> None:
     Why: after start-up the heap holds many long-lived objects (modules, SQLAlchemy's
     compiled statements, the message library). Python's full collections walk all of them,
     and during a busy tick such a pass stalled the event loop for 50 to 70 ms; frozen, the
-    worst stall was 11 to 17 ms (`n1 bench tick`). Call it once, when start-up is done:
+    worst stall was 11 to 17 ms (`make bench`, tick). Call it once, when start-up is done:
     objects frozen are never freed, so calling it again and again would leak.
     """
     gc.collect()

@@ -17,7 +17,7 @@ INTRO = (
     "NHS 111."
 )
 
-HELP = (
+_HELP = (
     "Here's what I can do:\n"
     "{commands}\n\n"
     "I'm not a medical service and I'm not watched in real time. In an emergency call 999; "
@@ -41,3 +41,24 @@ SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on my side and that didn't go through. "
     "Nothing you did caused it. Please try again in a moment."
 )
+
+# The command menu Telegram shows, in order: command -> what it does.
+COMMAND_MENU: dict[str, str] = {
+    "checkin": "Check in now",
+    "summary": "Your latest weekly summary",
+    "settings": "See and change your choices",
+    "pause": "Take a break from messages",
+    "resume": "Start again after a pause",
+    "help": "What I can do",
+    "privacy": "What I keep and who sees it",
+    "export": "Get a copy of your answers",
+    "delete": "Delete everything I keep about you",
+    "stop": "Stop all messages",
+    "start": "Start, or pick up where you left off",
+}
+
+
+def help_text() -> str:
+    """/help: every command with what it does, and the standing safety information."""
+    lines = "\n".join(f"/{name} - {does}" for name, does in COMMAND_MENU.items())
+    return _HELP.format(commands=lines)

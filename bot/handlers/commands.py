@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.commands import help_lines
 from bot.context import N1Context
 from bot.handlers.updates import private_ids
 from bot.reply import reply
@@ -77,8 +76,7 @@ async def delete_command(update: Update, context: N1Context) -> None:
 
 async def help_command(update: Update, context: N1Context) -> None:
     """/help: the commands and the standing safety information."""
-    text = texts.HELP.format(commands=help_lines(context.bot_data.commands))
-    await reply(update, context, Reaction().send("help", text))
+    await reply(update, context, Reaction().send("help", texts.help_text()))
 
 
 async def privacy_command(update: Update, context: N1Context) -> None:

@@ -13,24 +13,30 @@ from telegram.ext import (
     filters,
 )
 
-from bot.commands import Command
+from bot.commands import Command, CommandCallback
 from bot.handlers import buttons, commands, membership, text
+from messages import texts
+
+_HANDLERS: dict[str, CommandCallback] = {
+    "checkin": commands.checkin_command,
+    "summary": commands.summary_command,
+    "settings": commands.settings_command,
+    "pause": commands.pause_command,
+    "resume": commands.resume_command,
+    "help": commands.help_command,
+    "privacy": commands.privacy_command,
+    "export": commands.export_command,
+    "delete": commands.delete_command,
+    "stop": commands.stop_command,
+    "start": commands.start_command,
+}
 
 
 def all_commands() -> list[Command]:
-    """Every slash command N1 answers, in menu order."""
+    """Every slash command N1 answers, in menu order (its words in `messages.texts`)."""
     return [
-        Command("checkin", "Check in now", commands.checkin_command),
-        Command("summary", "Your latest weekly summary", commands.summary_command),
-        Command("settings", "See and change your choices", commands.settings_command),
-        Command("pause", "Take a break from messages", commands.pause_command),
-        Command("resume", "Start again after a pause", commands.resume_command),
-        Command("help", "What I can do", commands.help_command),
-        Command("privacy", "What I keep and who sees it", commands.privacy_command),
-        Command("export", "Get a copy of your answers", commands.export_command),
-        Command("delete", "Delete everything I keep about you", commands.delete_command),
-        Command("stop", "Stop all messages", commands.stop_command),
-        Command("start", "Start, or pick up where you left off", commands.start_command),
+        Command(name, description, _HANDLERS[name])
+        for name, description in texts.COMMAND_MENU.items()
     ]
 
 
