@@ -14,8 +14,8 @@ PostgreSQL, so several processes share the work) and fires a batch in one transa
 
 Due nudges are claimed and fired the same way. A kill at any point rolls the batch back
 whole, so nothing is lost and nothing is queued twice. If a batch raises, its rows are tried
-again one per transaction, and a row that raises on its own is set aside for a while, so it
-cannot block the others.
+again one per transaction, and a row that raises on its own is set aside (a schedule row
+for a quarter of an hour, a nudge for good), so it cannot block the others.
 
 Check-ins that fell due while N1 was down are still sent if their window is open and it is not
 quiet hours; otherwise they are recorded as `missed_downtime`.
@@ -215,7 +215,7 @@ class Ticker:
                 if created < self._batch_size:
                     break
             self._swept = True
-        # One short read first: most ticks find nothing due, and then need no write lock.
+        # One short read first: most ticks find nothing due, and then write nothing.
         schedule_due, nudge_due = await self._earliest()
         now = self._clock.now()
         ran = False

@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import FakeClock
 from core.domain import OutboxKind, PatientStatus, ScheduleKind
-from core.store.repositories import ScheduleRepository
-from scheduler import texts
+from core.store.repositories import MessageLogRepository, ScheduleRepository
+from messages import scheduled
+from messages.render import render
+from messages.schema import Kind
 from scheduler.backoff import BackoffLevel, level_for
 from scheduler.reachability import mark_unreachable, note_activity, restore_reachability
 from tests.scheduler.helpers import utc
@@ -21,6 +23,7 @@ from tests.scheduler.test_tick_support import (
     get_patient,
     make_ticker,
     outbox,
+    test_catalogue,
 )
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -82,6 +85,13 @@ async def test_a_quiet_person_gets_fewer_checkins_then_one_open_door_then_nothin
     door = await outbox(session_factory, OutboxKind.DOOR_OPEN.value)
     assert len(door) == 1
     assert door[0].created_at == utc(2027, 2, 4, 9)
+    # Its words come from the library, and which variant it was is logged for next time.
+    async with session_factory() as session:
+        (used,) = await MessageLogRepository(session).recent_ids(
+            patient.id, [Kind.DOOR_OPEN.value]
+        )
+    assert door[0].payload["text"] == render(test_catalogue().get(used))
+    assert "library_id" not in door[0].payload
     assert await _schedules(session_factory, patient.id) == [None, None]
     assert (await get_patient(session_factory, patient.id)).backoff_level == BackoffLevel.DOOR_OPEN
     assert report.next_due_at is None
@@ -144,9 +154,31 @@ _NO_BLAME = re.compile(r"\b(should|must|streak|missed|failed)\b|(?<!N)\d", re.IG
 
 @pytest.mark.parametrize("seed", range(12))
 def test_scheduled_texts_never_blame_count_or_say_should(seed: int) -> None:
+    catalogue = test_catalogue()
     for text in (
-        texts.door_open(seed).text,
-        texts.welcome_back(seed).text,
-        texts.nudge(seed, checkin_time="09:00").text.replace("09:00", "the"),
+        scheduled.door_open(catalogue, seed, []).text,
+        scheduled.welcome_back(catalogue, seed, []).text,
+        scheduled.nudge(catalogue, seed, [], checkin_time="09:00").text.replace("09:00", "the"),
     ):
         assert not _NO_BLAME.search(text), text
+
+
+@pytest.mark.parametrize("kind", [Kind.DOOR_OPEN, Kind.WELCOME_BACK, Kind.NUDGE])
+def test_no_variant_in_the_library_blames_counts_or_says_should(kind: Kind) -> None:
+    variants = test_catalogue().messages(kind)
+    assert variants
+    for message in variants:
+        if kind is Kind.NUDGE:
+            text = render(message, checkin_time="09:00").replace("09:00", "the")
+        else:
+            text = render(message)
+        assert not _NO_BLAME.search(text), (message.id, text)
+
+
+def test_a_person_does_not_get_the_same_variant_twice_in_a_row() -> None:
+    catalogue = test_catalogue()
+    history: list[str] = []
+    for seed in range(20):
+        chosen = scheduled.nudge(catalogue, seed, history, checkin_time="09:00")
+        assert chosen.library_id not in history[-1:]
+        history.append(chosen.library_id)

@@ -13,9 +13,11 @@ from core.clock import FakeClock
 from core.domain import OutboxKind, OutboxStatus, PatientStatus
 from core.ports import OutgoingMessage, SendResult, SendStatus
 from core.store.repositories import CheckInRepository, OutboxRepository
+from core.store.repositories.outbox import NewOutboxMessage
 from scheduler.delivery_report import delivery_report
-from scheduler.dispatcher import Dispatcher, DispatchSettings, LocalLock
-from scheduler.rate_limit import DeliveryLimits, RateLimiter
+from scheduler.dispatch_lock import LocalLock
+from scheduler.dispatcher import Dispatcher, DispatchSettings
+from scheduler.pacing import DeliveryLimits, Pacer
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import (
     FakeSender,
@@ -43,15 +45,21 @@ async def _enqueue(
     patient_id: int | None = None,
     kind: OutboxKind = OutboxKind.BROADCAST,
 ) -> int:
+    idempotency_key = key or f"test:{chat_id}:{text}"
     async with session_factory.begin() as session:
-        message, _ = await OutboxRepository(session).enqueue(
-            idempotency_key=key or f"test:{chat_id}:{text}",
-            chat_id=chat_id,
-            kind=kind.value,
-            payload=OutgoingMessage(text).to_payload(),
-            now=NOW,
-            patient_id=patient_id,
+        outbox_repository = OutboxRepository(session)
+        assert await outbox_repository.enqueue(
+            NewOutboxMessage(
+                idempotency_key=idempotency_key,
+                chat_id=chat_id,
+                kind=kind.value,
+                payload=OutgoingMessage(text).to_payload(),
+                patient_id=patient_id,
+            ),
+            NOW,
         )
+        message = await outbox_repository.get_by_key(idempotency_key)
+    assert message is not None
     return message.id
 
 
@@ -201,10 +209,9 @@ async def test_messages_left_mid_send_by_a_dead_dispatcher_become_uncertain(
     session_factory: SessionFactory,
 ) -> None:
     clock = FakeClock(NOW)
-    for chat in (1, 2, 3):
-        await _enqueue(session_factory, chat)
-    async with session_factory.begin() as session:  # a dispatcher claims two, then dies
-        await OutboxRepository(session).claim_due(now=NOW, limit=2)
+    ids = [await _enqueue(session_factory, chat) for chat in (1, 2, 3)]
+    async with session_factory.begin() as session:  # a dispatcher marks two, then dies
+        await OutboxRepository(session).start_sending_many(ids[:2], now=NOW)
     sender = FakeSender()
     report = await make_dispatcher(session_factory, sender, clock).drain()
     assert report.recovered_uncertain == 2
@@ -283,17 +290,35 @@ async def test_a_chat_held_by_a_long_flood_wait_does_not_hold_up_the_others(
     assert [m.text for chat, m in sender.sent if chat == 7] == ["a", "b"]
 
 
-def test_the_rate_limiter_turns_a_rate_into_even_spacing() -> None:
+def test_the_pacer_turns_a_rate_into_even_spacing_and_holds_chats_after_a_429() -> None:
     now = [0.0]
-    limiter = RateLimiter(DeliveryLimits(per_second=25), lambda: now[0])
+    pacer = Pacer(DeliveryLimits(per_second=25), lambda: now[0])
     ready = []
     for chat in range(5):
-        now[0] = max(now[0], limiter.ready_at(chat))
+        now[0] = max(now[0], pacer.ready_at(chat))
         ready.append(now[0])
-        limiter.take(chat)
+        pacer.take(chat)
     assert ready == pytest.approx([0.0, 0.04, 0.08, 0.12, 0.16])
-    limiter.hold_all(2.0)
-    assert limiter.ready_at(99) == pytest.approx(now[0] + 2.0)
+    # A private chat waits a little over a second before its next message.
+    assert pacer.chat_ready_at(4) == pytest.approx(now[0] + 1.05)
+    # One chat's 429 holds that chat only ...
+    pacer.flood(1, 2.0)
+    assert pacer.chat_ready_at(1) == pytest.approx(now[0] + 2.0)
+    assert pacer.ready_at(99) < now[0] + 1.0
+    # ... but 429s from several chats in a row are the bot-wide limit: everything waits.
+    pacer.flood(2, 2.0)
+    pacer.flood(3, 2.0)
+    assert pacer.ready_at(99) == pytest.approx(now[0] + 2.0)
+
+
+def test_a_429_among_accepted_sends_is_that_chats_own() -> None:
+    now = [0.0]
+    pacer = Pacer(DeliveryLimits(per_second=25), lambda: now[0])
+    for chat in (1, 2, 3):
+        pacer.flood(chat, 5.0)
+        pacer.accepted()  # another message went through meanwhile
+    assert pacer.ready_at(99) < 1.0
+    assert pacer.chat_ready_at(3) == pytest.approx(5.0)
 
 
 @SQLITE_ONLY

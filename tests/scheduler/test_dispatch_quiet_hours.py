@@ -7,7 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import FakeClock
 from core.domain import OutboxKind, OutboxStatus
 from core.ports import OutgoingMessage
-from scheduler.tick import queue_message
+from core.store.repositories import OutboxRepository
+from core.store.repositories.outbox import NewOutboxMessage
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import (
     FakeSender,
@@ -24,13 +25,15 @@ async def test_a_late_summary_waits_for_the_morning_but_a_reply_does_not(
     patient = await add_active_patient(session_factory, telegram_user_id=1, now=clock.now())
     async with session_factory.begin() as session:
         for key, kind in (("late-summary", OutboxKind.SUMMARY), ("reply", OutboxKind.REPLY)):
-            await queue_message(
-                session,
-                key=key,
-                patient=patient,
-                kind=kind,
-                message=OutgoingMessage(key),
-                now=clock.now(),
+            await OutboxRepository(session).enqueue(
+                NewOutboxMessage(
+                    idempotency_key=key,
+                    chat_id=patient.chat_id,
+                    kind=kind.value,
+                    payload=OutgoingMessage(key).to_payload(),
+                    patient_id=patient.id,
+                ),
+                clock.now(),
             )
     sender = FakeSender()
     dispatcher = make_dispatcher(session_factory, sender, clock)

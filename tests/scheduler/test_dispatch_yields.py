@@ -25,9 +25,9 @@ from core.ports import OutgoingMessage, SendResult, SendStatus
 from core.store.engine import create_engine, create_session_factory
 from core.store.migrate import upgrade
 from core.store.repositories import OutboxRepository
+from core.store.repositories.outbox import NewOutboxMessage
 from scheduler.dispatcher import Dispatcher
-from scheduler.rate_limit import DeliveryLimits
-from scheduler.tick import queue_message
+from scheduler.pacing import DeliveryLimits
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import (
     FakeSender,
@@ -115,25 +115,30 @@ async def _queue_everything(session_factory: SessionFactory, clock: Clock) -> No
     """Broadcasts, two messages each for a held, a blocked and a flaky chat, and a late
     summary for someone in quiet hours."""
     patient = await add_active_patient(session_factory, telegram_user_id=1, now=clock.now())
-    async with session_factory.begin() as session:
-        await queue_message(
-            session,
-            key="late-summary",
-            patient=patient,
-            kind=OutboxKind.SUMMARY,
-            message=OutgoingMessage("summary"),
-            now=clock.now(),
-        )
-        outbox_repository = OutboxRepository(session)
-        chats = [*BROADCAST_CHATS, *[HELD_CHAT, BLOCKED_CHAT, FLAKY_CHAT] * 2]
-        for n, chat in enumerate(chats):
-            await outbox_repository.enqueue(
+    chats = [*BROADCAST_CHATS, *[HELD_CHAT, BLOCKED_CHAT, FLAKY_CHAT] * 2]
+    messages = [
+        NewOutboxMessage(
+            idempotency_key="late-summary",
+            chat_id=patient.chat_id,
+            kind=OutboxKind.SUMMARY.value,
+            payload=OutgoingMessage("summary").to_payload(),
+            patient_id=patient.id,
+        ),
+        *(
+            NewOutboxMessage(
                 idempotency_key=f"yields:{n}",
                 chat_id=chat,
                 kind=OutboxKind.BROADCAST.value,
                 payload=OutgoingMessage(f"m{n}").to_payload(),
-                now=clock.now(),
             )
+            for n, chat in enumerate(chats)
+        ),
+    ]
+    async with session_factory.begin() as session:
+        outbox_repository = OutboxRepository(session)
+        # One at a time: the outbox's order (by id) is the order they were queued in.
+        for message in messages:
+            assert await outbox_repository.enqueue(message, clock.now())
 
 
 def _script() -> Callable[[int, OutgoingMessage], SendResult | None]:

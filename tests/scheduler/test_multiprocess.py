@@ -25,12 +25,12 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from sandbox import BotApiSandbox, SandboxClient
 from core.clock import SystemClock
 from core.domain import OutboxKind, OutboxStatus, PatientStatus, ScheduleKind
 from core.store.engine import create_engine, create_session_factory
 from core.store.migrate import upgrade
 from core.store.tables import CheckInRow, OutboxRow, PatientRow, ScheduleRow
+from sandbox import BotApiSandbox, SandboxClient
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT_ID = 5550077

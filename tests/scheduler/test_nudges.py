@@ -6,13 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.callbacks import NudgeTap
 from core.clock import FakeClock
 from core.domain import CheckIn, CheckInStatus, OutboxKind, Patient, PatientStatus
-from core.store.repositories import CheckInRepository, PatientRepository
-from scheduler import texts
+from core.store.repositories import CheckInRepository, MessageLogRepository, PatientRepository
+from core.store.tables import CheckInRow
+from messages import scheduled
+from messages.render import render
+from messages.schema import Kind
 from scheduler.nudges import NudgeReplyKind, reply_to_nudge
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import (
@@ -22,6 +26,7 @@ from tests.scheduler.test_tick_support import (
     make_dispatcher,
     make_ticker,
     outbox,
+    test_catalogue,
     test_codec,
 )
 
@@ -87,10 +92,14 @@ async def test_one_nudge_three_hours_after_delivery_with_its_two_buttons(
     (nudge,) = await outbox(session_factory, OutboxKind.NUDGE.value)
     assert nudge.idempotency_key == f"nudge:{check_in.id}:1"
     labels = [b["label"] for b in nudge.payload["keyboard"][0]]
-    assert labels == [texts.LATER_TODAY, texts.NOT_TODAY]
+    assert labels == [scheduled.LATER_TODAY, scheduled.NOT_TODAY]
     taps = [test_codec().decode(b["data"], patient.id) for b in nudge.payload["keyboard"][0]]
     assert taps == [NudgeTap(check_in.id, "later"), NudgeTap(check_in.id, "no")]
-    assert "library_id" in nudge.payload
+    # Its words come from the library; the variant is logged (not kept in the payload).
+    async with session_factory() as session:
+        (used,) = await MessageLogRepository(session).recent_ids(patient.id, [Kind.NUDGE.value])
+    assert nudge.payload["text"] == render(test_catalogue().get(used), checkin_time="09:00")
+    assert "library_id" not in nudge.payload
 
 
 async def test_no_nudge_once_the_person_has_answered(session_factory: SessionFactory) -> None:
@@ -137,10 +146,18 @@ async def test_later_today_sends_one_more_reminder_two_hours_on_and_no_more(
     assert stored.nudge_due_at == utc(2027, 1, 4, 14, 5)
     assert await _tick_at(session_factory, clock, utc(2027, 1, 4, 14, 5)) == 1
     assert await _tick_at(session_factory, clock, utc(2027, 1, 4, 18)) == 0
-    assert [m.idempotency_key for m in await outbox(session_factory, OutboxKind.NUDGE.value)] == [
+    nudges = await outbox(session_factory, OutboxKind.NUDGE.value)
+    assert [m.idempotency_key for m in nudges] == [
         f"nudge:{check_in.id}:1",
         f"nudge:{check_in.id}:2",
     ]
+    # The reminder is not the same words as the nudge before it.
+    assert nudges[0].payload["text"] != nudges[1].payload["text"]
+    async with session_factory() as session:
+        first, second = await MessageLogRepository(session).recent_ids(
+            patient.id, [Kind.NUDGE.value]
+        )
+    assert first != second
     # A second tap changes nothing.
     assert await _reply(session_factory, patient, check_in, "later", utc(2027, 1, 4, 18)) is (
         NudgeReplyKind.ALREADY_CHOSEN
@@ -181,7 +198,11 @@ async def test_no_nudge_for_a_closed_checkin_or_a_paused_person(
     assert closed.patient_id == first.id
     assert closed.nudge_due_at == paused.nudge_due_at == utc(2027, 1, 4, 12)
     async with session_factory.begin() as session:
-        await CheckInRepository(session).set_status(closed.id, CheckInStatus.CLOSED)
+        await session.execute(
+            update(CheckInRow)
+            .where(CheckInRow.id == closed.id)
+            .values(status=CheckInStatus.CLOSED.value)
+        )
         await PatientRepository(session).update_status(
             second.id, PatientStatus.PAUSED, clock.now(), paused_until_at=utc(2027, 1, 6)
         )

@@ -1,6 +1,7 @@
-"""Scheduled check-ins queued unrendered: the dispatcher renders each just before sending it,
-and the person gets exactly the message rendering at queue time gave; rows queued rendered
-still go out as they are, and a check-in that is gone by then is not sent."""
+"""Scheduled check-ins are queued naming only their check-in: the dispatcher renders each from
+the stored check-in just before sending it, so the person gets the message the bot itself
+renders for the check-in as it is then (answers given meanwhile, their own activity labels);
+a check-in that is gone by then is not sent."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from core.clock import FakeClock
 from core.domain import OutboxKind, OutboxStatus, Patient
 from core.ports import OutgoingMessage
 from core.store.repositories import ActivityRepository, CheckInRepository, PatientRepository
-from core.store.tables import CheckInRow, OutboxRow
+from core.store.tables import CheckInRow
 from messages.checkin_message import render_checkin
-from scheduler.checkins import CHECK_IN_KEY, RENDER_AT_SEND, checkin_state, unrendered_payload
+from scheduler.checkins import CHECK_IN_KEY, checkin_states
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import (
     FakeSender,
@@ -54,35 +55,19 @@ async def _checkin_payloads(session_factory: SessionFactory) -> dict[int, dict[s
     return {m.chat_id: m.payload for m in await outbox(session_factory, OutboxKind.CHECKIN.value)}
 
 
-async def _rendered_at_queue_time(session_factory: SessionFactory) -> dict[int, OutgoingMessage]:
-    """chat id -> its queued check-in as rendering at queue time gave it (the one-check-in
-    path, `checkin_state`): what the person would have got before rendering moved."""
-    rendered: dict[int, OutgoingMessage] = {}
-    async with session_factory() as session:
-        for chat, payload in (await _checkin_payloads(session_factory)).items():
-            check_in = await CheckInRepository(session).get(payload[CHECK_IN_KEY])
-            assert check_in is not None
-            rendered[chat] = render_checkin(await checkin_state(session, check_in), test_codec())
-    return rendered
-
-
-async def _requeue_rendered(session_factory: SessionFactory) -> dict[int, OutgoingMessage]:
-    """Rewrite the queued check-ins as a bot queued them before rendering moved to send
-    time (the message in the payload); returns `_rendered_at_queue_time`."""
-    rendered = await _rendered_at_queue_time(session_factory)
+async def _rendered_now(session_factory: SessionFactory) -> dict[int, OutgoingMessage]:
+    """chat id -> its queued check-in rendered from the check-in as stored now, as the bot
+    renders it when it edits the message later."""
     payloads = await _checkin_payloads(session_factory)
-    async with session_factory.begin() as session:
-        for chat, message in rendered.items():
-            check_in_id = payloads[chat][CHECK_IN_KEY]
-            await session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.chat_id == chat)
-                .values(payload={**message.to_payload(), CHECK_IN_KEY: check_in_id})
-            )
-    return rendered
+    async with session_factory() as session:
+        states = await checkin_states(session, [p[CHECK_IN_KEY] for p in payloads.values()])
+    return {
+        chat: render_checkin(states[payload[CHECK_IN_KEY]], test_codec())
+        for chat, payload in payloads.items()
+    }
 
 
-async def test_a_checkin_rendered_at_send_is_the_one_rendering_at_queue_time_gave(
+async def test_a_checkin_is_sent_as_the_bot_renders_its_stored_check_in(
     session_factory: SessionFactory,
 ) -> None:
     people = await _people(session_factory, 6)
@@ -90,8 +75,10 @@ async def test_a_checkin_rendered_at_send_is_the_one_rendering_at_queue_time_gav
     report = await make_ticker(session_factory, clock).tick()
     assert report.checkins_queued == 6
     payloads = await _checkin_payloads(session_factory)
-    assert all(p == unrendered_payload(p[CHECK_IN_KEY]) for p in payloads.values())
-    expected = await _rendered_at_queue_time(session_factory)  # the rows stay as queued
+    # The queued message names its check-in and holds nothing else.
+    by_patient = {c.patient_id: c.id for c in await check_ins(session_factory)}
+    assert payloads == {p.chat_id: {CHECK_IN_KEY: by_patient[p.id]} for p in people}
+    expected = await _rendered_now(session_factory)
     sender = FakeSender()
     assert (await make_dispatcher(session_factory, sender, clock).drain()).sent == 6
     received = dict(sender.sent)
@@ -135,29 +122,48 @@ async def test_a_checkin_shows_the_persons_own_activity_labels_when_sent(
     assert test_codec().decode(buttons[-1].data, patient.id) == AnswerTap(check_in.id, 0, None)
 
 
-async def test_an_old_style_rendered_payload_still_goes_out_as_queued(
+async def test_what_changed_before_sending_shows_in_the_message(
     session_factory: SessionFactory,
 ) -> None:
-    await _people(session_factory, 4)
+    # Between the tick and the send, the person answers the first question and renames an
+    # activity: the message shows the answer, asks the next question, and uses the new name.
+    (patient,) = await _people(session_factory, 1)
     clock = FakeClock(DUE)
     await make_ticker(session_factory, clock).tick()
-    expected = await _requeue_rendered(session_factory)
-    payloads = await _checkin_payloads(session_factory)
-    assert all("text" in p and RENDER_AT_SEND not in p for p in payloads.values())
+    (check_in,) = await check_ins(session_factory, patient.id)
+    assert check_in.items[-2:] == ("activity:1", "reframe")
+    async with session_factory.begin() as session:
+        await CheckInRepository(session).record_answer(
+            check_in, item=check_in.items[0], value=4, now=clock.now()
+        )
+        await ActivityRepository(session).replace(patient.id, ["swim"], clock.now())
+    # Only the activity question is left: skip the others as if answered.
+    async with session_factory.begin() as session:
+        for item in check_in.items[1:-2]:
+            await CheckInRepository(session).record_answer(
+                check_in, item=item, value=None, now=clock.now()
+            )
     sender = FakeSender()
-    assert (await make_dispatcher(session_factory, sender, clock).drain()).sent == 4
-    assert dict(sender.sent) == expected
-    assert all(c.sent_at is not None for c in await check_ins(session_factory))
+    await make_dispatcher(session_factory, sender, clock).drain()
+    ((chat, message),) = sender.sent
+    assert chat == patient.chat_id
+    assert "✓" in message.text
+    assert "skipped" in message.text
+    assert "“swim”" in message.text
+    assert f"“{LABELS[0]}”" not in message.text
+    position = len(check_in.items) - 2
+    assert f"Question {position + 1} of {len(check_in.items)}" in message.text
+    first = test_codec().decode(message.keyboard[0][0].data, patient.id)
+    assert first == AnswerTap(check_in.id, position, 0)
 
 
-async def test_a_round_mixes_rendered_and_unrendered_checkins_in_order(
+async def test_a_chats_checkins_go_out_in_the_order_queued(
     session_factory: SessionFactory,
 ) -> None:
     people = await _people(session_factory, 4)
     clock = FakeClock(DUE)
     await make_ticker(session_factory, clock).tick()
-    await _requeue_rendered(session_factory)  # queued rendered, as before
-    clock.set(utc(2027, 1, 11, 9))  # the next day's check-ins, queued unrendered
+    clock.set(utc(2027, 1, 11, 9))  # the next day's check-ins, while Sunday's still wait
     await make_ticker(session_factory, clock).tick()
     sender = FakeSender()
     assert (await make_dispatcher(session_factory, sender, clock).drain()).sent == 8
@@ -219,7 +225,7 @@ async def test_a_checkin_that_cannot_be_rendered_is_not_sent(
     assert broken.chat_id not in {chat for chat, _ in sender.attempts}
     (left,) = [m for m in await outbox(session_factory) if m.patient_id == broken.id]
     assert left.status is OutboxStatus.FAILED
-    assert left.last_error == "not sent: could not render its check-in (ValueError)"
+    assert left.last_error == "not sent: could not be rendered (ValueError)"
 
 
 async def test_rendering_reads_once_per_group_not_once_per_message(

@@ -30,6 +30,7 @@ from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import (
     NO_QUIET,
     add_active_patient,
+    add_check_in,
     check_ins,
     get_patient,
     keys,
@@ -296,18 +297,20 @@ async def test_no_scheduled_checkin_on_a_day_that_already_had_the_baseline(
 ) -> None:
     clock = FakeClock(utc(2027, 1, 4, 8, 30))
     patient = await add_active_patient(session_factory, telegram_user_id=1, now=clock.now())
-    async with session_factory.begin() as session:
-        await CheckInRepository(session).create(
-            patient_id=patient.id,
-            local_date=date(2027, 1, 4),
-            slot=CheckInSlot.BASELINE.value,
-            items=["moving_freely"],
-            closes_at=utc(2027, 1, 5, 9),
-            now=clock.now(),
-        )
+    await add_check_in(
+        session_factory,
+        patient_id=patient.id,
+        local_date=date(2027, 1, 4),
+        slot=CheckInSlot.BASELINE.value,
+        items=["moving_freely"],
+        closes_at=utc(2027, 1, 5, 9),
+        now=clock.now(),
+    )
     clock.set(utc(2027, 1, 4, 9))
     report = await make_ticker(session_factory, clock).tick()
     assert report.checkins_queued == 0
+    assert await outbox(session_factory) == []
+    assert [c.slot for c in await check_ins(session_factory, patient.id)] == ["baseline"]
     assert (await _schedule(session_factory, patient.id)).next_due_at == utc(2027, 1, 5, 9)
 
 
@@ -318,18 +321,18 @@ async def test_the_weekly_summary_counts_days_with_a_checkin_and_comes_with_its_
     clock = FakeClock(utc(2027, 1, 4, 8))  # Monday; summaries on Sunday 18:00
     keen = await add_active_patient(session_factory, telegram_user_id=1, now=clock.now())
     quiet = await add_active_patient(session_factory, telegram_user_id=2, now=clock.now())
-    async with session_factory.begin() as session:
-        repo = CheckInRepository(session)
-        for day in (4, 6, 9):
-            check_in, _ = await repo.create(
-                patient_id=keen.id,
-                local_date=date(2027, 1, day),
-                slot=CheckInSlot.ONDEMAND.value,
-                items=["moving_freely"],
-                closes_at=utc(2027, 1, day, 23),
-                now=utc(2027, 1, day, 10),
-            )
-            await repo.record_answer(
+    for day in (4, 6, 9):
+        check_in = await add_check_in(
+            session_factory,
+            patient_id=keen.id,
+            local_date=date(2027, 1, day),
+            slot=CheckInSlot.ONDEMAND.value,
+            items=["moving_freely"],
+            closes_at=utc(2027, 1, day, 23),
+            now=utc(2027, 1, day, 10),
+        )
+        async with session_factory.begin() as session:
+            await CheckInRepository(session).record_answer(
                 check_in, item="moving_freely", value=3, now=utc(2027, 1, day, 10)
             )
     summaries = ScheduleRepository

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import event, select
@@ -26,11 +27,15 @@ from core.domain import (
     PatientStatus,
 )
 from core.ports import OutgoingMessage, SendResult, SendStatus
-from core.store.repositories import PatientRepository
+from core.store.repositories import CheckInRepository, PatientRepository
+from core.store.repositories.check_ins import NewCheckIn
 from core.store.tables import CheckInRow, OutboxRow
-from scheduler.dispatcher import Dispatcher, DispatchSettings, LocalLock
-from scheduler.rate_limit import DeliveryLimits
+from messages.catalogue import Catalogue, load_catalogue
+from scheduler.dispatch_lock import LocalLock
+from scheduler.dispatcher import Dispatcher, DispatchSettings
+from scheduler.pacing import DeliveryLimits
 from scheduler.schedules import reschedule
+from scheduler.sending import RetryPolicy
 from scheduler.tick import Ticker
 
 NO_QUIET = ("00:00", "00:00")
@@ -42,6 +47,15 @@ def test_codec() -> CallbackCodec:
 
 
 test_codec.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+@cache
+def test_catalogue() -> Catalogue:
+    """N1's own message library (loaded once: reading it takes a second or two)."""
+    return load_catalogue()
+
+
+test_catalogue.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
 async def add_active_patient(
@@ -180,8 +194,11 @@ class FakeSender:
 def make_ticker(
     session_factory: async_sessionmaker[AsyncSession], clock: Clock, **kwargs: Any
 ) -> Ticker:
-    """A ticker with the test codec (`make_dispatcher` renders its check-ins with it)."""
-    return Ticker(session_factory, clock=clock, codec=test_codec(), **kwargs)
+    """A ticker with the test codec (which signs its nudges' buttons) and N1's own message
+    library, unless `kwargs` say otherwise."""
+    kwargs.setdefault("codec", test_codec())
+    kwargs.setdefault("catalogue", test_catalogue())
+    return Ticker(session_factory, clock=clock, **kwargs)
 
 
 def make_dispatcher(
@@ -190,11 +207,13 @@ def make_dispatcher(
     clock: Clock,
     *,
     limits: DeliveryLimits | None = None,
+    max_attempts: int = 5,
+    retry_base_seconds: float = 2.0,
     **settings: int | float,
 ) -> Dispatcher:
     """A dispatcher with no pacing (unless `limits`) and quick retries, with the test codec
-    to render the check-ins the tick queued."""
-    options: dict[str, int | float] = {"retry_base_seconds": 2.0, "poll_seconds": 0.01}
+    to render (and sign) the check-ins the tick queued."""
+    options: dict[str, int | float] = {"poll_seconds": 0.01}
     options.update(settings)
     return Dispatcher(
         session_factory,
@@ -203,10 +222,29 @@ def make_dispatcher(
         lock=LocalLock(),
         settings=DispatchSettings(
             limits=limits or DeliveryLimits.unlimited(),
+            retry=RetryPolicy(max_attempts=max_attempts, base_seconds=retry_base_seconds),
             **options,  # type: ignore[arg-type]
         ),
         codec=test_codec(),
     )
+
+
+async def add_check_in(
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    patient_id: int,
+    local_date: date,
+    slot: str,
+    items: Sequence[str],
+    closes_at: datetime,
+    now: datetime,
+) -> CheckIn:
+    """A check-in stored directly (as onboarding's baseline or /checkin would leave it)."""
+    async with session_factory.begin() as session:
+        (created,) = await CheckInRepository(session).create_many(
+            [NewCheckIn(patient_id, local_date, slot, items, closes_at)], now
+        )
+    return created
 
 
 @contextmanager
