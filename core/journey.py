@@ -56,6 +56,10 @@ def time_token(hhmm: str) -> str:
 
 
 def clean_words(text: str) -> str:
-    """A person's own words, without control characters or runs of spaces."""
-    printable = "".join(ch for ch in text if ch.isprintable() or ch == " ")
-    return " ".join(printable.split())
+    """A person's own words, without control characters or runs of spaces.
+
+    Line breaks, tabs and other spaces become one space each (so the words either side
+    stay apart); other characters that do not print are dropped.
+    """
+    kept = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+    return " ".join(kept.split())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import event, insert, select
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.domain import Patient
 from core.progress import DayAnswer
-from core.store.repositories import ActivityRepository, PatientRepository, answer_digests
+from core.store.repositories import ActivityRepository, PatientRepository
 from core.store.tables import AnswerRow, CheckInRow
 
 _NOT_COUNTED = ("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")
@@ -45,8 +45,7 @@ async def add_answers(
     answers: Sequence[DayAnswer],
     slot: str = "daily",
 ) -> None:
-    """One check-in per local date of `answers` (in `slot`), holding those answers (and the
-    person's answer digests rebuilt to match)."""
+    """One check-in per local date of `answers` (in `slot`), holding those answers."""
     dates = sorted({answer.local_date for answer in answers})
     if not dates:
         return
@@ -87,8 +86,6 @@ async def add_answers(
                 for answer in answers
             ],
         )
-        # Written without the repository, so the digests are brought up to date here.
-        await answer_digests.rebuild(session, [patient.id])
 
 
 @contextmanager
@@ -106,8 +103,3 @@ def counting_statements(engine: AsyncEngine) -> Iterator[list[str]]:
         yield sent
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", _record)
-
-
-def shifted(answers: Sequence[DayAnswer], days: int) -> list[DayAnswer]:
-    """The same answers, `days` later."""
-    return [DayAnswer(a.item, a.local_date + timedelta(days=days), a.value) for a in answers]

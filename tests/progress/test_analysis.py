@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import FrozenInstanceError
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from core.markers import MarkerId
+from core.markers import MARKERS, MarkerId
 from core.progress import (
+    DAILY_MARKERS,
+    FLARE_MARKERS,
+    MIN_ANSWERS,
+    SCALE_STEP,
     ChartData,
+    Comparison,
     DayAnswer,
     Direction,
+    MarkerProgress,
     Reference,
+    WeekAnswers,
+    WeeklyProgress,
     analyse,
     chart_data,
     compare,
@@ -303,3 +315,234 @@ def test_chart_data_has_a_median_per_week_and_gaps() -> None:
     assert ChartData(week_starts=data.week_starts, series={}).empty
     with pytest.raises(ValueError, match="at least one week"):
         chart_data(answers, WEEK_END, weeks=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Picking the clearest comparison and the lead
+
+
+def _comparison(reference: Reference, steps: float, held: int, answers: int = 4) -> Comparison:
+    return Comparison(
+        reference=reference,
+        weeks_ago=3,
+        now_value=4,
+        then_value=3,
+        now_median=4.0,
+        then_median=3.0,
+        steps=steps,
+        direction=Direction.BETTER if steps > 0 else Direction.WORSE,
+        answers=answers,
+        held=held,
+    )
+
+
+def _sleep(then: tuple[float, int], base: tuple[float, int]) -> MarkerProgress:
+    return MarkerProgress(
+        marker=MarkerId.SLEEP,
+        answers=4,
+        median=4.0,
+        vs_weeks_ago=_comparison(Reference.WEEKS_AGO, *then),
+        vs_baseline=_comparison(Reference.BASELINE, *base),
+    )
+
+
+@pytest.mark.parametrize(
+    ("then", "base", "improved"),
+    [
+        ((1.0, 3), (1.0, 3), Reference.WEEKS_AGO),  # a tie: three weeks ago is kept
+        ((1.0, 3), (2.0, 3), Reference.BASELINE),  # more steps
+        ((2.0, 3), (1.0, 4), Reference.WEEKS_AGO),  # steps before how well it held
+        ((1.0, 2), (1.0, 3), Reference.BASELINE),  # same steps, held on more days
+        ((-1.0, 3), (1.0, 3), Reference.BASELINE),  # the only improvement
+        ((-1.0, 3), (-2.0, 3), None),
+    ],
+)
+def test_the_clearest_improvement_is_bigger_then_better_held_then_more_recent(
+    then: tuple[float, int], base: tuple[float, int], improved: Reference | None
+) -> None:
+    found = _sleep(then, base).improved
+    assert (None if found is None else found.reference) == improved
+
+
+@pytest.mark.parametrize(
+    ("then", "base", "worsened"),
+    [
+        ((-1.0, 3), (-2.0, 3), Reference.BASELINE),  # the bigger worsening
+        ((-2.0, 3), (-2.0, 4), Reference.WEEKS_AGO),  # a tie: three weeks ago is kept
+        ((-1.0, 3), (1.0, 3), Reference.WEEKS_AGO),
+        ((1.0, 3), (2.0, 3), None),
+    ],
+)
+def test_the_clearest_worsening_is_the_biggest(
+    then: tuple[float, int], base: tuple[float, int], worsened: Reference | None
+) -> None:
+    found = _sleep(then, base).worsened
+    assert (None if found is None else found.reference) == worsened
+
+
+def test_equally_clear_improvements_follow_the_designs_marker_order() -> None:
+    # Sleep and moving freely both improved by one step on every day: moving freely leads.
+    progress = analyse(
+        history(
+            week_of(MarkerId.SLEEP, [3, 3, 3], weeks_back=3),
+            week_of(MarkerId.SLEEP, [4, 4, 4]),
+            week_of(MF, [3, 3, 3], weeks_back=3),
+            week_of(MF, [4, 4, 4]),
+        )
+    )
+    assert [m.marker for m, _ in progress.improvements()] == [MF, MarkerId.SLEEP]
+    assert progress.lead is not None
+    assert progress.lead[0].marker is MF
+
+
+def test_markers_come_in_the_designs_order_with_their_typical_values() -> None:
+    week = WeekAnswers(
+        patient_id=1,
+        week_end=WEEK_END,
+        baseline_start=WEEK_END - timedelta(days=50),
+        # Lists or tuples, in any order: both are read the same way.
+        this_week={"sleep": (4,), "worry": [2, 1, 3, 3], "activity:2": [7]},
+    )
+    first, second = analyse(week), analyse(week)
+    assert first == second
+    assert [(m.marker, m.answers, m.median) for m in first.markers] == [
+        (MarkerId.WORRY, 4, 2.5),
+        (MarkerId.SLEEP, 1, 4.0),
+    ]
+    with pytest.raises(FrozenInstanceError):
+        first.days = 3  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules hold for any week
+
+
+ITEMS = [*(m.value for m in MarkerId), "activity:1", "activity:2", "activity:3", "other"]
+
+
+@st.composite
+def periods(draw: st.DrawFn, most: int) -> dict[str, Sequence[int]]:
+    """Item -> values: any items, lists or tuples, sometimes empty, any order."""
+    found: dict[str, Sequence[int]] = {}
+    for item in draw(st.lists(st.sampled_from(ITEMS), unique=True)):
+        scale = st.integers(0, 10) if item.startswith("activity") else st.integers(1, 5)
+        values = draw(st.lists(scale, max_size=most))
+        found[item] = tuple(values) if draw(st.booleans()) else values
+    return found
+
+
+@st.composite
+def weeks(draw: st.DrawFn) -> WeekAnswers:
+    """A person's week: any mix of answers, any age, a week ending on any day."""
+    week_end = WEEK_END - timedelta(days=draw(st.integers(0, 6)))
+    return WeekAnswers(
+        patient_id=draw(st.integers(1, 10**6)),
+        week_end=week_end,
+        baseline_start=week_end - timedelta(days=draw(st.integers(-3, 120))),
+        this_week=draw(periods(9)),
+        weeks_ago=draw(periods(9)),
+        baseline=draw(periods(18)),
+        days=draw(st.integers(0, 7)),
+    )
+
+
+def _check_comparison(comparison: Comparison, now: Sequence[int]) -> None:
+    assert comparison.answers == len(now) >= MIN_ANSWERS
+    if comparison.direction is Direction.BETTER:
+        assert comparison.steps >= SCALE_STEP
+    if comparison.direction is Direction.WORSE:
+        assert comparison.steps <= -SCALE_STEP
+    if comparison.direction is not Direction.STEADY:
+        # Held: a full step on more than half of this week's answers.
+        assert comparison.held * 2 > comparison.answers
+        assert comparison.held >= MIN_ANSWERS
+    # The words never say more than the medians do.
+    assert abs(comparison.now_value - comparison.then_value) <= abs(
+        comparison.now_median - comparison.then_median
+    )
+
+
+def _check_week(week: WeekAnswers, progress: WeeklyProgress) -> None:
+    assert (progress.week_start, progress.week_end) == (week.week_start, week.week_end)
+    assert progress.days == week.days
+    asked = [m for m in DAILY_MARKERS if week.this_week.get(m)]
+    assert [m.marker for m in progress.markers] == asked
+    for marker in progress.markers:
+        now = week.this_week[marker.marker]
+        assert marker.answers == len(now)
+        assert marker.median == median(now)
+        if progress.in_first_weeks:
+            assert marker.comparisons == ()
+        for comparison in marker.comparisons:
+            _check_comparison(comparison, now)
+    assert progress.comparable == any(m.comparisons for m in progress.markers)
+    assert progress.building_baseline == (progress.in_first_weeks or not progress.comparable)
+    assert progress.flare == any(
+        m.worsened is not None for m in progress.markers if m.marker in FLARE_MARKERS
+    )
+    lead = progress.lead
+    if progress.building_baseline:
+        assert lead is None
+        assert progress.pain_improved is None
+    if lead is not None:
+        assert not MARKERS[lead[0].marker].is_pain
+        assert lead == progress.improvements()[0]
+        assert lead[1].direction is Direction.BETTER
+    # Pain is only ever among the improvements when asked for.
+    assert all(not MARKERS[m.marker].is_pain for m, _ in progress.improvements())
+    assert len(progress.improvements(include_pain=True)) >= len(progress.improvements())
+
+
+@settings(max_examples=500, deadline=None)
+@given(weeks())
+def test_every_week_follows_the_rules(week: WeekAnswers) -> None:
+    _check_week(week, analyse(week))
+
+
+@given(
+    now=st.lists(st.integers(1, 5), max_size=9),
+    then=st.lists(st.integers(1, 5), max_size=18),
+)
+def test_lower_is_better_is_the_mirror_of_higher_is_better(
+    now: list[int], then: list[int]
+) -> None:
+    # The same answers to worry (lower is better) and to moving freely (higher is better).
+    higher = compare(MF, now, then, Reference.WEEKS_AGO, 3)
+    lower = compare(MarkerId.WORRY, now, then, Reference.WEEKS_AGO, 3)
+    if higher is None or lower is None:
+        assert higher is lower is None
+        assert min(len(now), len(then)) < MIN_ANSWERS
+        return
+    mirror = {
+        Direction.BETTER: Direction.WORSE,
+        Direction.WORSE: Direction.BETTER,
+        Direction.STEADY: Direction.STEADY,
+    }
+    assert lower.direction is mirror[higher.direction]
+    assert lower.steps == -higher.steps
+    # The values are named as answered, whichever way is better.
+    assert (lower.now_median, lower.then_median) == (higher.now_median, higher.then_median)
+    if higher.now_median != higher.then_median:
+        assert (lower.now_value, lower.then_value) == (higher.now_value, higher.then_value)
+    else:  # equal medians between two steps: both are read toward the better step
+        assert lower.now_value == lower.then_value
+        assert higher.now_value == higher.then_value
+    if higher.direction is not Direction.STEADY:
+        assert lower.held == higher.held
+
+
+def test_the_windows_of_a_week_ending_on_any_day() -> None:
+    # A week ending on a Wednesday (a person whose summary day is Wednesday).
+    wednesday = date(2026, 2, 25)
+    week = history(
+        [DayAnswer(MF, wednesday, 4), DayAnswer(MF, wednesday - timedelta(days=6), 4)],
+        [DayAnswer(MF, wednesday - timedelta(days=7), 1)],
+        [DayAnswer(MF, wednesday - timedelta(days=21), 2)],
+        [DayAnswer(MF, wednesday - timedelta(days=27), 2)],
+        [DayAnswer(MF, wednesday - timedelta(days=28), 3)],
+        week_end=wednesday,
+    )
+    assert week.week_start == wednesday - timedelta(days=6)
+    assert sorted(week.this_week[MF]) == [4, 4]
+    assert sorted(week.weeks_ago[MF]) == [2, 2]
+    assert week.days == 2

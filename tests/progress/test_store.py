@@ -1,4 +1,4 @@
-"""The set-based progress reads and the summary stores, on SQLite and PostgreSQL."""
+"""The progress reads and the summary stores, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.markers import MarkerId
-from core.progress import DayAnswer, WeekAnswers, week_answers_from_days
+from core.progress import DayAnswer, WeekAnswers, chart_data, week_answers_from_days
 from core.store.repositories import (
     ActivityRepository,
     MessageLogRepository,
     ProgressRepository,
     WeeklySummaryRepository,
 )
-from core.store.repositories.summaries import MAX_FOCUS, LoggedMessage, SummaryToSave
+from core.store.repositories.summaries import MAX_FOCUS
 from tests.progress.histories import JOINED, WEEK_END, days_back, week_of
 from tests.progress.store_helpers import add_answers, add_patient, at, counting_statements
 
@@ -47,10 +47,10 @@ def _random_answers(rng: random.Random) -> list[DayAnswer]:
 
 
 def _normalised(week: WeekAnswers) -> tuple[object, ...]:
-    known = {k for k in ITEMS if k != "note_item_unknown"}
+    """The week with each period's values sorted (the order answers come in is free)."""
 
     def norm(values: Mapping[str, Sequence[int]]) -> dict[str, list[int]]:
-        return {k: sorted(v) for k, v in values.items() if k in known and v}
+        return {item: sorted(found) for item, found in values.items()}
 
     return (
         week.patient_id,
@@ -63,11 +63,11 @@ def _normalised(week: WeekAnswers) -> tuple[object, ...]:
     )
 
 
-async def test_week_answers_match_the_rules_for_many_people_in_one_statement(
+async def test_week_answers_follow_the_rules_for_each_person_in_one_statement(
     engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     rng = random.Random(5)
-    expected = {}
+    people = []
     for number in range(6):
         joined = JOINED + timedelta(days=rng.randint(-20, 30))
         patient = await add_patient(session_factory, number, joined)
@@ -76,84 +76,63 @@ async def test_week_answers_match_the_rules_for_many_people_in_one_statement(
         # A second check-in on some days (on demand): its answers count too.
         extra = [a for a in answers if a.local_date.day % 5 == 0][:3]
         await add_answers(session_factory, patient, extra, slot="ondemand")
-        expected[patient.id] = week_answers_from_days(
-            patient.id, WEEK_END, joined, [*answers, *extra]
-        )
-    async with session_factory() as session:
-        with counting_statements(engine) as sent:
-            found = await ProgressRepository(session).week_answers(WEEK_END)
-    assert len(sent) == 1
-    async with session_factory() as session:
-        with counting_statements(engine) as sent:
-            streamed = [
-                week
-                async for week in ProgressRepository(session).stream_week_answers(
-                    WEEK_END, chunk=2
-                )
-            ]
-    assert len(sent) == 1
-    assert {w.patient_id: _normalised(w) for w in streamed} == {
-        pid: _normalised(w) for pid, w in found.items()
-    }
-    # Everyone with an answer in their window is there, and nobody else.
-    with_answers = {
-        pid for pid, week in expected.items() if week.days or week.weeks_ago or week.baseline
-    }
-    assert set(found) <= set(expected)
-    assert with_answers <= set(found)
-    for patient_id, week in found.items():
-        assert _normalised(week) == _normalised(expected[patient_id])
-
-
-async def test_the_statement_count_does_not_grow_with_the_number_of_people(
-    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
-) -> None:
-    patients = []
-    for number in range(30):
-        patient = await add_patient(session_factory, number, JOINED, ["Walking the dog"])
-        await add_answers(
-            session_factory,
-            patient,
-            [*week_of(MF, [2, 2, 3], weeks_back=3), *week_of(MF, [4, 4, number % 5 + 1])],
-        )
-        patients.append(patient)
-    counts = []
-    for size in (1, 3, 30):
-        ids = [p.id for p in patients[:size]]
+        expected = week_answers_from_days(patient.id, WEEK_END, joined, [*answers, *extra])
+        people.append((patient, joined, expected))
+    for patient, joined, expected in people:
         async with session_factory() as session:
-            repository = ProgressRepository(session)
             with counting_statements(engine) as sent:
-                weeks = await repository.week_answers(WEEK_END, ids)
-                await repository.daily_answers(ids, days_back(55), WEEK_END)
-                await ActivityRepository(session).labels_of_many(ids)
-                await repository.joined_dates(ids)
-                await MessageLogRepository(session).recent_ids_for(ids)
-                await WeeklySummaryRepository(session).previous_focus(ids, WEEK_END)
-        assert len(weeks) == size
-        counts.append(len(sent))
-    assert counts == [6, 6, 6]
+                found = await ProgressRepository(session).week_answers(
+                    patient.id, WEEK_END, joined
+                )
+        assert len(sent) == 1
+        # Only this person's answers, each in every period it falls in.
+        assert _normalised(found) == _normalised(expected)
 
 
-async def test_daily_answers_labels_and_joined_dates(
+async def test_a_person_without_answers_has_an_empty_week(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    quiet = await add_patient(session_factory, 1, JOINED)
+    talkative = await add_patient(session_factory, 2, JOINED)
+    await add_answers(session_factory, talkative, week_of(MF, [3, 4, 4]))
+    async with session_factory() as session:
+        week = await ProgressRepository(session).week_answers(quiet.id, WEEK_END, JOINED)
+    assert week == WeekAnswers(patient_id=quiet.id, week_end=WEEK_END, baseline_start=JOINED)
+    assert week.days == 0
+
+
+async def test_daily_answers_are_the_persons_own_between_two_dates_skips_included(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     patient = await add_patient(session_factory, 1, JOINED, ["Gardening", "Swimming"])
-    quiet = await add_patient(session_factory, 2, JOINED)
-    await add_answers(session_factory, patient, week_of(MF, [3, None, 4]))
+    other = await add_patient(session_factory, 2, JOINED)
+    await add_answers(
+        session_factory,
+        patient,
+        [
+            DayAnswer(MF, days_back(7), 1),  # the day before the range
+            *week_of(MF, [3, None, 4]),
+            DayAnswer("sleep", WEEK_END, 2),  # the range's last day counts
+        ],
+    )
+    await add_answers(session_factory, other, week_of(MF, [5, 5, 5]))
     async with session_factory() as session:
-        repository = ProgressRepository(session)
-        daily = await repository.daily_answers([patient.id, quiet.id], days_back(6), WEEK_END)
-        labels = await ActivityRepository(session).labels_of_many([patient.id, quiet.id])
-        joined = await repository.joined_dates([patient.id])
-        assert await repository.week_answers(WEEK_END, []) == {}
-        assert await repository.week_answers_for(quiet.id, WEEK_END) is None
-        mine = await repository.week_answers_for(patient.id, WEEK_END)
-    assert sorted(a.value for a in daily[patient.id] if a.value is not None) == [3, 4]
-    assert daily[quiet.id] == []
-    assert labels == {patient.id: {1: "Gardening", 2: "Swimming"}, quiet.id: {}}
-    assert joined == {patient.id: JOINED}
-    assert mine is not None
-    assert mine.days == 3
+        progress = ProgressRepository(session)
+        daily = await progress.daily_answers(patient.id, days_back(6), WEEK_END)
+        quiet_days = await progress.daily_answers(patient.id, days_back(40), days_back(8))
+        labels = await ActivityRepository(session).labels(patient.id)
+        many = await ActivityRepository(session).labels_of_many([patient.id, other.id])
+    assert sorted(daily, key=lambda a: (a.local_date, a.item)) == [
+        DayAnswer(MF, days_back(6), 3),
+        DayAnswer(MF, days_back(5), None),
+        DayAnswer(MF, days_back(4), 4),
+        DayAnswer("sleep", WEEK_END, 2),
+    ]
+    assert quiet_days == []
+    assert labels == {1: "Gardening", 2: "Swimming"}
+    assert many == {patient.id: labels, other.id: {}}
+    # What the chart is drawn from: this week's typical "moving freely" is 3.5.
+    assert chart_data(daily, WEEK_END).series[MF][-1] == 3.5
 
 
 async def test_weekly_summaries_are_kept_once_a_week_with_the_focus_answer(
@@ -166,46 +145,50 @@ async def test_weekly_summaries_are_kept_once_a_week_with_the_focus_answer(
     async with session_factory.begin() as session:
         summaries = WeeklySummaryRepository(session)
         assert await summaries.latest(patient.id) is None
+        # Nothing to attach an answer to before the first summary.
         assert await summaries.set_next_focus(patient.id, "walk", at(WEEK_END)) is None
         first, created = await summaries.save(
             patient_id=patient.id, week_start=earlier, text="Week one.", now=at(WEEK_END)
         )
         assert created
+        # A retried tick keeps the summary that was sent.
         again, created = await summaries.save(
-            patient_id=patient.id, week_start=earlier, text="Other.", now=at(WEEK_END)
+            patient_id=patient.id, week_start=earlier, text="Other.", now=at(WEEK_END, 10)
         )
         assert (again, created) == (first, False)
-        await summaries.save_many(
-            [
-                SummaryToSave(patient_id=patient.id, week_start=monday, text="Week two."),
-                SummaryToSave(patient_id=patient.id, week_start=earlier, text="Ignored."),
-                SummaryToSave(patient_id=other.id, week_start=monday, text="Theirs."),
-            ],
-            at(WEEK_END),
+        second, _ = await summaries.save(
+            patient_id=patient.id, week_start=monday, text="Week two.", now=at(WEEK_END)
         )
-        latest = await summaries.latest(patient.id)
-        assert latest is not None
-        assert latest.text == "Week two."
+        theirs, _ = await summaries.save(
+            patient_id=other.id, week_start=monday, text="Theirs.", now=at(WEEK_END)
+        )
+    assert (first.text, first.next_focus, first.focus_answered_at) == ("Week one.", None, None)
+    async with session_factory.begin() as session:
+        summaries = WeeklySummaryRepository(session)
+        assert await summaries.latest(patient.id) == second
+        assert await summaries.latest(patient.id, before=monday) == first
+        assert await summaries.latest(patient.id, before=earlier) is None
         long_answer = "  a   short walk\nevery day " + "x" * 400
+        focused = await summaries.set_next_focus(patient.id, "swim", at(WEEK_END, 18))
+        assert focused is not None
+        # A later answer replaces the earlier one, on the latest summary only.
         focused = await summaries.set_next_focus(patient.id, long_answer, at(WEEK_END, 19))
         assert focused is not None
-        assert focused.week_start == monday
+        assert (focused.id, focused.week_start) == (second.id, monday)
         assert focused.next_focus is not None
         assert len(focused.next_focus) == MAX_FOCUS
         assert focused.next_focus.startswith("a short walk every day x")
         assert focused.focus_answered_at == at(WEEK_END, 19)
-        found = await summaries.for_weeks({(patient.id, earlier), (other.id, earlier)})
-        assert list(found) == [(patient.id, earlier)]
-        # Next week's summary mentions it; this week's does not see its own.
-        after = monday + timedelta(days=7)
-        assert await summaries.previous_focus([patient.id, other.id], after) == {
-            patient.id: focused.next_focus
-        }
-        assert await summaries.previous_focus([patient.id], monday) == {}
-        assert await summaries.get(other.id, monday) is not None
+    async with session_factory() as session:
+        summaries = WeeklySummaryRepository(session)
+        assert await summaries.get(patient.id, monday) == focused
+        assert await summaries.get(patient.id, earlier) == first
+        assert await summaries.get(other.id, monday) == theirs
+        assert await summaries.get(other.id, earlier) is None
+        assert await summaries.all() == [first, focused, theirs]
 
 
-async def test_the_message_log_gives_each_persons_latest_ids_oldest_first(
+async def test_the_message_log_gives_a_persons_latest_ids_oldest_first(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     patient = await add_patient(session_factory, 1, JOINED)
@@ -218,16 +201,13 @@ async def test_the_message_log_gives_each_persons_latest_ids_oldest_first(
                 [("celebration", f"celebrate.sleep.{week:03d}"), ("consistency", f"c.{week}")],
                 at(JOINED + timedelta(days=7 * week)),
             )
-        await log.record_many(
-            [LoggedMessage(patient_id=other.id, kind="nudge", message_id="nudge.001")],
-            at(JOINED),
-        )
+        await log.record(other.id, [("nudge", "nudge.001")], at(JOINED))
+        await log.record(other.id, [], at(JOINED))
         assert await log.recent_ids(patient.id, limit=3) == [
             "c.2",
             "celebrate.sleep.003",
             "c.3",
         ]
         assert await log.recent_ids(patient.id, ["consistency"]) == ["c.0", "c.1", "c.2", "c.3"]
-        both = await log.recent_ids_for([patient.id, other.id], ["nudge"])
-        assert both == {patient.id: [], other.id: ["nudge.001"]}
-        assert await log.recent_ids_for([]) == {}
+        assert await log.recent_ids(patient.id, ["nudge"]) == []
+        assert await log.recent_ids(other.id) == ["nudge.001"]

@@ -1,27 +1,36 @@
-"""Preparing weekly summaries: analysed, composed, kept once, logged, set-based."""
+"""Preparing weekly summaries: analysed, composed, kept once, logged; /summary shows them."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.callbacks import CallbackCodec, derive_key
+from core.clock import FakeClock
+from core.conversation import AwaitingFocus
+from core.domain import Patient, ScheduleKind
 from core.markers import MarkerId
-from core.store.repositories import MessageLogRepository, WeeklySummaryRepository
+from core.store.repositories import (
+    MessageLogRepository,
+    PatientRepository,
+    ScheduleRepository,
+    WeeklySummaryRepository,
+)
 from core.store.tables import MessageLogRow, WeeklySummaryRow
+from messages import summary_texts
 from messages.catalogue import Catalogue, load_catalogue
 from messages.schema import Kind
 from messages.summary import summary_problems
-from scheduler.summaries import (
-    prepare_weekly_summaries,
-    prepare_weekly_summary,
-    summary_for_command,
-    week_start_of,
-)
+from scheduler.summaries import PreparedSummary, prepare_weekly_summary, week_start_of
 from tests.progress.histories import JOINED, WEEK_END, days_back, week_of
-from tests.progress.store_helpers import add_answers, add_patient, at, counting_statements
+from tests.progress.store_helpers import add_answers, add_patient, at
+from usecases import summary
+from usecases.reaction import Reaction
+from usecases.services import Services
 
 MF = MarkerId.MOVING_FREELY
 NOW = at(WEEK_END, 18)
@@ -33,9 +42,30 @@ def catalogue() -> Catalogue:
     return load_catalogue()
 
 
+def _services(session_factory: async_sessionmaker[AsyncSession], clock: FakeClock) -> Services:
+    return Services(
+        clock=clock,
+        session_factory=session_factory,
+        codec=CallbackCodec(derive_key("test-secret")),
+        catalogue=catalogue(),
+    )
+
+
 async def _count(session_factory: async_sessionmaker[AsyncSession], table: type) -> int:
     async with session_factory() as session:
         return int(await session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+async def _prepare(
+    session_factory: async_sessionmaker[AsyncSession],
+    patient: Patient,
+    week_end: date = WEEK_END,
+    now: datetime = NOW,
+) -> PreparedSummary | None:
+    async with session_factory.begin() as session:
+        return await prepare_weekly_summary(
+            session, patient, week_end, now=now, catalogue=catalogue()
+        )
 
 
 async def test_a_summary_is_composed_kept_and_logged_once(
@@ -57,38 +87,82 @@ async def test_a_summary_is_composed_kept_and_logged_once(
     quiet = await add_patient(session_factory, 3, JOINED)
     await add_answers(session_factory, quiet, week_of(MF, [3, 3], weeks_back=2))
 
-    due = [(improving, WEEK_END), (new, WEEK_END), (quiet, WEEK_END)]
-    async with session_factory.begin() as session:
-        prepared = await prepare_weekly_summaries(session, due, now=NOW, catalogue=catalogue())
+    first = await _prepare(session_factory, improving)
+    second = await _prepare(session_factory, new)
     # Nobody hears about a week without a check-in.
-    assert [p.patient.id for p in prepared] == [improving.id, new.id]
-    first, second = prepared
-    assert first.created
+    assert await _prepare(session_factory, quiet) is None
+    assert first is not None
+    assert second is not None
     assert first.composed is not None
     assert first.summary.id > 0
+    assert (first.summary.patient_id, first.summary.created_at) == (improving.id, NOW)
     assert first.summary.week_start == week_start_of(WEEK_END) == days_back(6)
+    assert first.summary.text == first.composed.text
     assert summary_problems(first.composed) == []
     assert first.composed.used[0].kind is Kind.CELEBRATION
     assert "Walking to the shop" in first.summary.text
-    assert first.chart.series[MF][-1] == 4
+    assert first.progress.lead is not None
+    assert first.progress.lead[0].marker is MF
     assert second.progress.building_baseline
     assert second.composed is not None
     assert second.composed.used[0].kind is Kind.BASELINE_BUILDING
 
+    async with session_factory() as session:
+        log = MessageLogRepository(session)
+        assert await log.recent_ids(improving.id) == list(first.composed.library_ids)
+        assert await log.recent_ids(new.id) == list(second.composed.library_ids)
     logged = await _count(session_factory, MessageLogRow)
-    assert logged == len(first.composed.used) + len(second.composed.used)
 
     # A retried tick: the kept text comes back, nothing is composed or logged again.
-    async with session_factory.begin() as session:
-        again = await prepare_weekly_summary(
-            session, improving, WEEK_END, now=NOW + timedelta(minutes=5), catalogue=catalogue()
-        )
+    again = await _prepare(session_factory, improving, now=NOW + timedelta(minutes=5))
     assert again is not None
-    assert not again.created
     assert again.composed is None
     assert again.summary == first.summary
     assert await _count(session_factory, MessageLogRow) == logged
     assert await _count(session_factory, WeeklySummaryRow) == 2
+
+
+async def test_a_retry_composes_the_same_summary(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    patient = await add_patient(session_factory, 1, JOINED)
+    await add_answers(session_factory, patient, week_of(MF, [3, 3, 4]))
+    first = await _prepare(session_factory, patient)
+    assert first is not None
+    # As if the tick's transaction had been rolled back before it committed.
+    async with session_factory.begin() as session:
+        await session.execute(delete(WeeklySummaryRow))
+        await session.execute(delete(MessageLogRow))
+    retried = await _prepare(session_factory, patient, now=NOW + timedelta(minutes=1))
+    assert retried is not None
+    assert retried.composed is not None
+    assert first.composed is not None
+    assert retried.summary.text == first.summary.text
+    assert retried.composed.library_ids == first.composed.library_ids
+
+
+async def test_two_processes_preparing_one_week_keep_one_summary(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    patient = await add_patient(session_factory, 1, JOINED)
+    await add_answers(session_factory, patient, week_of(MF, [3, 3, 4]))
+    both_open = asyncio.Barrier(2)
+
+    async def prepare() -> PreparedSummary | None:
+        async with session_factory.begin() as session:
+            await both_open.wait()
+            return await prepare_weekly_summary(
+                session, patient, WEEK_END, now=NOW, catalogue=catalogue()
+            )
+
+    one, two = await asyncio.gather(prepare(), prepare())
+    assert one is not None
+    assert two is not None
+    assert one.summary == two.summary
+    composed = [p.composed for p in (one, two) if p.composed is not None]
+    assert len(composed) == 1
+    assert await _count(session_factory, WeeklySummaryRow) == 1
+    assert await _count(session_factory, MessageLogRow) == len(composed[0].used)
 
 
 async def test_last_weeks_choice_is_mentioned_in_the_next_summary(
@@ -98,17 +172,26 @@ async def test_last_weeks_choice_is_mentioned_in_the_next_summary(
     await add_answers(
         session_factory, patient, [*week_of(MF, [3, 3, 3]), *week_of(MF, [3, 3], -1)]
     )
+    await _prepare(session_factory, patient)
+    # The person is asked "what would you like a little more of next week?" and answers.
     async with session_factory.begin() as session:
-        await prepare_weekly_summary(session, patient, WEEK_END, now=NOW, catalogue=catalogue())
-        await WeeklySummaryRepository(session).set_next_focus(
-            patient.id, "a walk by the river", NOW + timedelta(hours=1)
-        )
+        await PatientRepository(session).set_awaiting(patient.id, AwaitingFocus(WEEK_END), NOW)
+    clock = FakeClock(NOW + timedelta(hours=1))
+    reaction = Reaction()
+    await summary.keep_focus(
+        _services(session_factory, clock), patient, "  a walk   by the river ", reaction
+    )
+    assert [sent.message.text for sent in reaction.sends] == [summary_texts.FOCUS_SAVED]
+    async with session_factory() as session:
+        kept = await WeeklySummaryRepository(session).latest(patient.id)
         history = await MessageLogRepository(session).recent_ids(patient.id)
+        answered = await PatientRepository(session).get(patient.id)
+    assert kept is not None
+    assert (kept.next_focus, kept.focus_answered_at) == ("a walk by the river", clock.now())
+    assert answered is not None
+    assert answered.awaiting is None  # their next message is not taken as a focus again
     next_week = WEEK_END + timedelta(days=7)
-    async with session_factory.begin() as session:
-        prepared = await prepare_weekly_summary(
-            session, patient, next_week, now=NOW + timedelta(days=7), catalogue=catalogue()
-        )
+    prepared = await _prepare(session_factory, patient, next_week, NOW + timedelta(days=7))
     assert prepared is not None
     assert prepared.composed is not None
     assert "‘a walk by the river’" in prepared.summary.text
@@ -116,54 +199,54 @@ async def test_last_weeks_choice_is_mentioned_in_the_next_summary(
     assert not set(prepared.composed.library_ids) & set(history)
 
 
-async def test_a_batch_uses_the_same_number_of_statements_for_any_number_of_people(
-    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
-) -> None:
-    patients = []
-    for number in range(8):
-        patient = await add_patient(session_factory, number, JOINED, ["Gardening"])
-        await add_answers(
-            session_factory,
-            patient,
-            [*week_of(MF, [2, 2, 3], weeks_back=3), *week_of(MF, [3, 4, number % 5 + 1])],
-        )
-        patients.append(patient)
-    counts = []
-    for batch in (patients[:1], patients[1:3], patients[3:]):
-        async with session_factory.begin() as session:
-            with counting_statements(engine) as sent:
-                prepared = await prepare_weekly_summaries(
-                    session, [(p, WEEK_END) for p in batch], now=NOW, catalogue=catalogue()
-                )
-        assert len(prepared) == len(batch)
-        counts.append(len(sent))
-    assert counts[0] == counts[1] == counts[2]
-
-
-async def test_summary_command_shows_the_latest_or_says_none_yet(
+async def test_an_empty_focus_answer_keeps_nothing(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     patient = await add_patient(session_factory, 1, JOINED)
-    async with session_factory.begin() as session:
-        # A week without a check-in gets no summary.
-        assert (
-            await prepare_weekly_summary(
-                session, patient, WEEK_END, now=NOW, catalogue=catalogue()
-            )
-            is None
-        )
-    async with session_factory() as session:
-        before = await summary_for_command(session, patient)
-    assert before.summary is None
-    assert "no weekly summary yet" in before.text
     await add_answers(session_factory, patient, week_of(MF, [3, 3]))
-    async with session_factory.begin() as session:
-        prepared = await prepare_weekly_summary(
-            session, patient, WEEK_END, now=NOW, catalogue=catalogue()
-        )
+    await _prepare(session_factory, patient)
+    reaction = Reaction()
+    await summary.keep_focus(
+        _services(session_factory, FakeClock(NOW)), patient, " \u200b\n ", reaction
+    )
+    assert [sent.message.text for sent in reaction.sends] == [summary_texts.FOCUS_EMPTY]
     async with session_factory() as session:
-        after = await summary_for_command(session, patient)
+        kept = await WeeklySummaryRepository(session).latest(patient.id)
+    assert kept is not None
+    assert kept.next_focus is None
+
+
+async def test_summary_command_shows_the_latest_or_says_when_the_first_comes(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    patient = await add_patient(session_factory, 1, JOINED)
+    services = _services(session_factory, FakeClock(NOW))
+    # A week without a check-in gets no summary.
+    assert await _prepare(session_factory, patient) is None
+    before = Reaction()
+    await summary.show(services, patient, before)
+    [shown] = before.sends
+    assert shown.kind == "summary_view"
+    assert "no weekly summary yet" in shown.message.text
+    assert "Send /settings" in shown.message.text
+    # With a summary scheduled, it says when (in the person's own time: London, GMT).
+    async with session_factory.begin() as session:
+        await ScheduleRepository(session).set(
+            patient.id,
+            ScheduleKind.SUMMARY,
+            next_due_at=NOW + timedelta(days=7),
+            due_local_date=WEEK_END + timedelta(days=7),
+            now=NOW,
+        )
+    scheduled = Reaction()
+    await summary.show(services, patient, scheduled)
+    assert "The first one is due on Sunday 8 March at 18:00" in scheduled.sends[0].message.text
+
+    await add_answers(session_factory, patient, week_of(MF, [3, 3]))
+    prepared = await _prepare(session_factory, patient)
     assert prepared is not None
-    assert after.summary == prepared.summary
-    assert after.text.endswith(prepared.summary.text)
-    assert after.text.startswith("Your summary for the week of 23 February")
+    after = Reaction()
+    await summary.show(services, patient, after)
+    [shown] = after.sends
+    assert shown.message.text.startswith("Your summary for the week of 23 February")
+    assert shown.message.text.endswith(prepared.summary.text)

@@ -6,12 +6,23 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.conversation import (
+    Awaiting,
+    AwaitingFocus,
+    AwaitingNote,
+    AwaitingSetting,
+    PickingDays,
+    format_awaiting,
+)
 from core.domain import Patient, PatientStatus
+from core.journey import Step
 from core.store.repositories import PatientRepository
-from tests.store.helpers import NOW, add_patient
+from core.store.tables import PatientRow
+from tests.store.helpers import NOW, TODAY, add_patient
 
 LATER = NOW + timedelta(hours=1)
 
@@ -45,6 +56,10 @@ async def test_a_new_patient_starts_onboarding_with_default_preferences(
         created_at=NOW,
         updated_at=NOW,
         last_seen_at=None,
+        awaiting=None,
+        ask_about_pain=True,
+        nudges_paused_until_at=None,
+        backoff_level=0,
     )
 
 
@@ -195,3 +210,68 @@ def test_check_in_days_refuse_impossible_weekdays() -> None:
     assert patient_days.checks_in_on(0)
     with pytest.raises(ValueError, match="weekday"):
         patient_days.checks_in_on(7)
+
+
+@pytest.mark.parametrize(
+    "awaiting",
+    [
+        AwaitingNote(9_000_000_001),
+        AwaitingFocus(TODAY),
+        AwaitingSetting(Step.QUIET),
+        PickingDays(0b1000001),
+    ],
+)
+async def test_what_the_next_typed_message_is_for_is_kept_until_cleared(
+    session_factory: async_sessionmaker[AsyncSession], awaiting: Awaiting
+) -> None:
+    patient = await add_patient(session_factory)
+    assert patient.awaiting is None
+    async with session_factory.begin() as session:
+        waiting = await PatientRepository(session).set_awaiting(patient.id, awaiting, LATER)
+    assert waiting is not None
+    assert (waiting.awaiting, waiting.updated_at) == (awaiting, LATER)
+    async with session_factory() as session:
+        stored = await PatientRepository(session).get(patient.id)
+        raw = await session.scalar(
+            select(PatientRow.awaiting_input).where(PatientRow.id == patient.id)
+        )
+    assert stored is not None
+    assert stored.awaiting == awaiting
+    assert raw == format_awaiting(awaiting)
+    async with session_factory.begin() as session:
+        cleared = await PatientRepository(session).set_awaiting(patient.id, None, LATER)
+    assert cleared is not None
+    assert cleared.awaiting is None
+
+
+async def test_pain_question_and_nudge_pause_are_the_persons_choice(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    patient = await add_patient(session_factory)
+    assert (patient.ask_about_pain, patient.nudges_paused_until_at) == (True, None)
+    tonight = NOW + timedelta(hours=15)
+    async with session_factory.begin() as session:
+        patients = PatientRepository(session)
+        no_pain = await patients.set_ask_about_pain(patient.id, False, LATER)
+        await patients.pause_nudges(patient.id, tonight, LATER)
+        assert await patients.set_ask_about_pain(404, False, LATER) is None
+    assert no_pain is not None
+    assert not no_pain.ask_about_pain
+    async with session_factory() as session:
+        stored = await PatientRepository(session).get(patient.id)
+    assert stored is not None
+    assert (stored.ask_about_pain, stored.nudges_paused_until_at) == (False, tonight)
+
+
+async def test_many_patients_are_read_at_once(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    first = await add_patient(session_factory, telegram_user_id=1)
+    second = await add_patient(session_factory, telegram_user_id=2)
+    async with session_factory() as session:
+        patients = PatientRepository(session)
+        assert await patients.many([first.id, second.id, 404]) == {
+            first.id: first,
+            second.id: second,
+        }
+        assert await patients.many([]) == {}

@@ -11,6 +11,7 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.store.repositories import OutboxRepository, PatientRepository
+from core.store.repositories.outbox import NewOutboxMessage
 from core.store.tables import PatientRow, UTCDateTime, metadata
 from tests.store.helpers import NOW
 
@@ -78,6 +79,9 @@ async def test_time_comparisons_in_sql_use_the_instant_not_the_wall_clock(
     # 09:00 UTC is 14:00 at +05:00: a message due at 09:00 UTC is due "now" at 14:00+05.
     async with session_factory.begin() as session:
         outbox = OutboxRepository(session)
-        await outbox.enqueue(idempotency_key="k", chat_id=1, kind="reply", payload={}, now=NOW)
-        assert await outbox.due(now=NOW.astimezone(PLUS_FIVE) - timedelta(seconds=1)) == []
-        assert len(await outbox.due(now=NOW.astimezone(PLUS_FIVE))) == 1
+        await outbox.enqueue(
+            NewOutboxMessage(idempotency_key="k", chat_id=1, kind="reply", payload={}), NOW
+        )
+        local = NOW.astimezone(PLUS_FIVE)
+        assert await outbox.due(now=local - timedelta(seconds=1), limit=10) == []
+        assert len(await outbox.due(now=local, limit=10)) == 1
