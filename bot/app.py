@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -85,6 +86,9 @@ def build_application(
     The database is migrated and the engine built when the application starts, inside the
     event loop that will use them.
     """
+    # PTB's documented opt-in to durations as timedelta (its default from the next major
+    # release); without it, every flood-limit error PTB makes warns that it is deprecated.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     context_types = ContextTypes(context=N1Context, bot_data=AppData)
     application: N1Application = (
         ApplicationBuilder()

@@ -16,7 +16,6 @@ Errors carry the exception class and Telegram's description, never the message t
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from typing import Any
 
 import aiohttp
@@ -31,7 +30,6 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.reply import markup
 from core.ports import OutgoingMessage, SendResult, SendStatus
@@ -53,10 +51,8 @@ _AMBIGUOUS_NETWORK = (
 
 
 def _retry_after_seconds(error: RetryAfter) -> float:
-    # PTB warns that `retry_after` will become a timedelta; either form is read here.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
+    # A timedelta with PTB_TIMEDELTA set (as `bot.app` does), whole seconds without it.
+    value = error.retry_after
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 

@@ -25,8 +25,10 @@ POSTGRES_URL_ENV = "N1_TEST_POSTGRES_URL"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Use the same pinned time-zone data as the `n1` command does."""
+    """Use the same pinned time-zone data, and PTB's timedelta durations, as `n1` does
+    (`bot.app` opts in to those; some tests make PTB bots and errors without it)."""
     use_bundled_tzdata()
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,12 +11,12 @@ from functools import cache
 import pytest
 
 from bot.app import N1Application, build_application, running_bot
-from sandbox import BotApiSandbox, SandboxClient, SandboxLimits, SimulatedUser
 from bot.services import Running
-from usecases.services import Services
 from core.clock import FakeClock
 from core.settings import Settings, load_settings
 from messages.catalogue import Catalogue, load_catalogue
+from sandbox import BotApiSandbox, SandboxClient, SandboxLimits, SimulatedUser
+from usecases.services import Services
 
 
 @cache

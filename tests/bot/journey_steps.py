@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sandbox import SeenMessage, SimulatedUser
 from core.domain import Patient
 from core.store.repositories import PatientRepository
 from messages import journey
+from sandbox import SeenMessage, SimulatedUser
 from tests.bot.conftest import RunningN1
 
 

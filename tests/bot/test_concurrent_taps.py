@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 
 from bot.app import CONCURRENT_UPDATES, allowed_updates
 from bot.jobs import delivery_jobs
-from sandbox import SeenMessage, SimulatedUser
 from bot.update_order import ChatOrderedUpdateProcessor
 from core.domain import HEALTH_DATA_CONSENT, CheckIn, Patient
 from core.journey import CONSENT_VERSION
 from core.store.repositories import CheckInRepository, ConsentRepository
 from core.store.tables import AnswerRow, CheckInRow
 from messages import checkin_texts, texts
+from sandbox import SeenMessage, SimulatedUser
 from tests.bot.conftest import RunningN1
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import add_active_patient

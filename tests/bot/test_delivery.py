@@ -13,15 +13,16 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
-from bot.handlers.delivery import delivery_handlers
 from bot.jobs import delivery_jobs
-from sandbox import BotApiSandbox, FaultRates, SandboxClient
 from bot.sender import TelegramSender
 from core.clock import FakeClock
 from core.domain import CheckInStatus, OutboxKind, OutboxStatus, Patient, PatientStatus
-from scheduler import texts
-from scheduler.dispatcher import Dispatcher, DispatchSettings, LocalLock
-from scheduler.rate_limit import DeliveryLimits
+from messages import scheduled
+from sandbox import BotApiSandbox, FaultRates, SandboxClient
+from scheduler.dispatch_lock import LocalLock
+from scheduler.dispatcher import Dispatcher, DispatchSettings
+from scheduler.pacing import DeliveryLimits
+from scheduler.sending import RetryPolicy
 from tests.bot.conftest import BOT_ID, TOKEN, RunningN1
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import (
@@ -54,7 +55,9 @@ class Delivery:
             sender,
             clock=self.clock,
             lock=LocalLock(),
-            settings=DispatchSettings(limits=DeliveryLimits.unlimited(), max_attempts=6),
+            settings=DispatchSettings(
+                limits=DeliveryLimits.unlimited(), retry=RetryPolicy(max_attempts=6)
+            ),
             codec=test_codec(),
         )
 
@@ -98,6 +101,7 @@ async def delivery(
         yield Delivery(sandbox, client, bot, session_factory, clock)
 
 
+# PTB 22 warns inside its own RetryAfter that `retry_after` will become a timedelta.
 @SQLITE_ONLY
 async def test_429_5xx_and_403_lose_nothing_and_send_nothing_twice(delivery: Delivery) -> None:
     flood, flaky, blocker, *others = await delivery.patients(6)
@@ -139,6 +143,7 @@ async def test_a_timeout_after_delivery_is_uncertain_and_never_resent(delivery: 
     assert delivery.delivered(person.chat_id) == 1  # it did arrive, once
 
 
+# PTB 22 warns inside its own RetryAfter that `retry_after` will become a timedelta.
 async def test_random_faults_duplicate_nothing_but_the_uncertain(delivery: Delivery) -> None:
     people = await delivery.patients(30)
     delivery.sandbox.faults.rates = FaultRates(
@@ -164,14 +169,6 @@ async def test_random_faults_duplicate_nothing_but_the_uncertain(delivery: Deliv
 # --- the running bot ---------------------------------------------------------------------------
 
 
-def _use_delivery_handlers(n1: RunningN1) -> None:
-    """Put the delivery handlers first, unless the registry already has them."""
-    registered = {handler.callback for handler in n1.application.handlers.get(0, [])}
-    for handler in reversed(delivery_handlers()):
-        if handler.callback not in registered:
-            n1.application.handlers[0].insert(0, handler)
-
-
 async def _eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5.0) -> None:
     for _ in range(int(seconds / 0.05)):
         if await check():
@@ -183,7 +180,6 @@ async def _eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5.0
 async def test_the_running_bot_sends_checkins_and_nudges_and_answers_their_buttons(
     n1: RunningN1,
 ) -> None:
-    _use_delivery_handlers(n1)
     factory = n1.services.session_factory
     person = n1.user(9001)
     await n1.client.register_users([person])
@@ -204,15 +200,15 @@ async def test_the_running_bot_sends_checkins_and_nudges_and_answers_their_butto
     n1.clock.set(utc(2027, 1, 5, 12))  # three hours on: the one nudge
     assert await jobs.tick_now() is not None
     _, nudge = await person.wait_for_messages(2)
-    assert nudge.labels == [texts.LATER_TODAY, texts.NOT_TODAY]
+    assert nudge.labels == [scheduled.LATER_TODAY, scheduled.NOT_TODAY]
 
-    press = await person.press(texts.LATER_TODAY)
+    press = await person.press(scheduled.LATER_TODAY)
     assert press is not None
     answers = await person.wait_for_answers(1)
-    assert answers[-1].text == texts.LATER_OK
+    assert answers[-1].text == scheduled.LATER_OK
     edited = await person.wait_for_messages(lambda messages: not messages[-1].labels)
     assert edited[-1].text is not None
-    assert texts.LATER_OK in edited[-1].text
+    assert scheduled.LATER_OK in edited[-1].text
     (check_in,) = await check_ins(factory, patient.id)
     assert check_in.nudge_reply == "later"
     assert check_in.nudge_due_at == utc(2027, 1, 5, 14)
@@ -229,7 +225,6 @@ async def _message_id_recorded(factory: SessionFactory, patient_id: int, message
 async def test_blocking_the_bot_stops_messages_and_unblocking_brings_them_back(
     n1: RunningN1,
 ) -> None:
-    _use_delivery_handlers(n1)
     factory = n1.services.session_factory
     person = n1.user(9002)
     await n1.client.register_users([person])

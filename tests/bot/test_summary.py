@@ -41,7 +41,7 @@ async def test_sunday_brings_a_chart_and_summary_and_the_answer_is_kept(n1: Runn
         latest = await WeeklySummaryRepository(session).latest(patient.id)
     assert latest is not None
     assert latest.next_focus == "walk to the park"
-    assert (await patient_of(n1, person)).awaiting_input is None
+    assert (await patient_of(n1, person)).awaiting is None
     # /summary shows it again.
     await person.send_command("/summary")
     [*_, again] = await person.wait_for_messages(lambda ms: "week of" in (ms[-1].text or ""))

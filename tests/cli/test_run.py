@@ -16,8 +16,8 @@ from pathlib import Path
 
 import httpx
 
-from sandbox import BotApiSandbox, SandboxClient, SandboxLimits
 from messages import journey, texts
+from sandbox import BotApiSandbox, SandboxClient, SandboxLimits
 
 N1 = str(Path(sys.executable).with_name("n1"))
 BOT_ID = 5550002

@@ -6,8 +6,9 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from core.markers import MARKERS, MarkerId
+from core.markers import MarkerId
 from core.progress import DayAnswer, WeeklyProgress, analyse
+from messages.markers import WORDS
 from messages.schema import CAPTION_LIMIT, Kind
 from messages.summary import (
     PAIN_EASED,
@@ -159,7 +160,7 @@ def test_the_first_two_weeks_are_framed_as_building_a_baseline() -> None:
     )
     assert summary.used[0].kind is Kind.BASELINE_BUILDING
     assert summary.asks_reframe
-    assert MARKERS[MarkerId.REFRAME].question in summary.text
+    assert WORDS[MarkerId.REFRAME].question in summary.text
     assert summary_problems(summary) == []
 
 

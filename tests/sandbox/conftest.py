@@ -10,8 +10,8 @@ import pytest
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from sandbox import BotApiSandbox, SandboxClient, SandboxLimits
 from core.clock import FakeClock
+from sandbox import BotApiSandbox, SandboxClient, SandboxLimits
 
 TOKEN = "123456:TEST"
 BOT_ID = 123456

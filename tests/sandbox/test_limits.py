@@ -8,9 +8,9 @@ import pytest
 from telegram import Bot
 from telegram.error import RetryAfter
 
+from core.clock import FakeClock
 from sandbox import BotApiSandbox, SandboxClient, SandboxLimits
 from sandbox.limits import RateLimiter
-from core.clock import FakeClock
 
 # PTB 22.2+ warns about RetryAfter.retry_after becoming a timedelta, even while building one.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

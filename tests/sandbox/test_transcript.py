@@ -12,12 +12,13 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
 )
 from telegram.error import Forbidden, NetworkError
 
-from sandbox import BotApiSandbox, SandboxClient, SandboxError, SimulatedUser
 from core.clock import FakeClock
+from sandbox import BotApiSandbox, SandboxClient, SandboxError, SimulatedUser
 from tests.sandbox.conftest import START
 
 
@@ -102,6 +103,28 @@ async def test_forged_callback_data_reaches_the_bot(bot: Bot, alice: SimulatedUs
     [update] = [u for u in await bot.get_updates(timeout=0) if u.callback_query]
     assert update.callback_query is not None
     assert update.callback_query.data == "c:999:hacked"
+
+
+async def test_a_tap_carries_the_message_with_the_buttons_it_has_now(
+    bot: Bot, alice: SimulatedUser
+) -> None:
+    # As Telegram does: N1 checks a choice against the tapped message's own buttons.
+    sent = await bot.send_message(alice.id, "q", reply_markup=keyboard("A", "B"))
+    await alice.press("A")
+    await bot.edit_message_text("q, answered", chat_id=alice.id, message_id=sent.message_id)
+    await alice.press_data(sent.message_id, "b")
+    before, after = [
+        u.callback_query.message
+        for u in await bot.get_updates(timeout=0)
+        if u.callback_query is not None
+    ]
+    assert isinstance(before, Message)
+    assert before.reply_markup is not None
+    data = [button.callback_data for row in before.reply_markup.inline_keyboard for button in row]
+    assert data == ["a", "b"]
+    assert isinstance(after, Message)
+    assert after.text == "q, answered"
+    assert after.reply_markup is None
 
 
 async def test_wait_for_messages_long_polls(bot: Bot, alice: SimulatedUser) -> None:

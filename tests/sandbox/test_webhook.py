@@ -12,8 +12,8 @@ from telegram import Bot, Update
 from telegram.error import Conflict
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-from sandbox import BotApiSandbox, SandboxClient, SandboxLimits
 from core.clock import FakeClock
+from sandbox import BotApiSandbox, SandboxClient, SandboxLimits
 from tests.sandbox.conftest import BOT_ID, TOKEN, free_port, make_bot
 
 
