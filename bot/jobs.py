@@ -99,7 +99,6 @@ class DeliveryJobs:
         self._early_due = 0.0
         self._dispatcher_task: asyncio.Task[None] | None = None
         self._stopping = False
-        self.last_report: TickReport | None = None
 
     def start(self) -> None:
         """Register the tick; it starts the dispatcher on its first run."""
@@ -136,7 +135,6 @@ class DeliveryJobs:
                     return None
                 if not (self._again or report.more_due):
                     break
-        self.last_report = report
         if report.next_due_at is not None:
             seconds = (report.next_due_at - self._clock.now()).total_seconds()
             self._plan_tick(self._clock.real_seconds(max(0.0, seconds)))

@@ -63,8 +63,6 @@ class OutboxKind(StrEnum):
     NUDGE = "nudge"
     SUMMARY = "summary"
     BROADCAST = "broadcast"
-    PROGRAMME = "programme"
-    REPLY = "reply"
     # The one "the door is open" message after a long quiet spell.
     DOOR_OPEN = "door_open"
 
@@ -107,12 +105,6 @@ class Patient:
     ask_about_pain: bool = True
     nudges_paused_until_at: datetime | None = None
     backoff_level: int = 0
-
-    def checks_in_on(self, weekday: int) -> bool:
-        """Whether check-ins are wanted on `weekday` (0 = Monday ... 6 = Sunday)."""
-        if not 0 <= weekday <= 6:
-            raise ValueError(f"weekday must be 0..6, got {weekday}")
-        return bool(self.checkin_days & (1 << weekday))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -281,15 +281,6 @@ class WeeklyProgress:
         return next((m for m in self.markers if m.marker is marker), None)
 
     @property
-    def answered_any(self) -> bool:
-        """Whether any item got a value this week (someone who skipped everything: False)."""
-        return (
-            any(m.answers for m in self.markers)
-            or any(a.now is not None for a in self.activities)
-            or self.reframe_now is not None
-        )
-
-    @property
     def comparable(self) -> bool:
         """Whether any marker could be compared with a reference this week."""
         return any(m.comparisons for m in self.markers)
@@ -512,11 +503,6 @@ class ChartData:
 
     week_starts: tuple[date, ...]
     series: Mapping[MarkerId, tuple[float | None, ...]]
-
-    @property
-    def empty(self) -> bool:
-        """Whether there is nothing at all to draw."""
-        return not any(v is not None for values in self.series.values() for v in values)
 
 
 def chart_data(

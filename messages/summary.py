@@ -88,11 +88,6 @@ class ComposedSummary:
     # The text with the person's own words replaced: what `summary_problems` tone-checks.
     checked_text: str = field(repr=False, default="")
 
-    @property
-    def library_ids(self) -> tuple[str, ...]:
-        """The ids of the library messages used, in order."""
-        return tuple(used.message_id for used in self.used)
-
 
 @dataclass(frozen=True)
 class _Part:

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.store.engine import create_engine, create_session_factory
 from core.store.migrate import upgrade
-from tests.scratch import ServerUnavailableError, scratch_postgres_database
 from core.zones import use_bundled_tzdata
+from tests.scratch import ServerUnavailableError, scratch_postgres_database
 
 POSTGRES_URL_ENV = "N1_TEST_POSTGRES_URL"
 

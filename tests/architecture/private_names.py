@@ -63,7 +63,9 @@ def findings_in_source(source: str, path: str = "<source>") -> list[Finding]:
             private = [part for part in parts if is_private(part)]
             private += [alias.name for alias in node.names if is_private(alias.name)]
             if private:
-                found.append(Finding(path, node.lineno, f"imports {private[0]} from {node.module}"))
+                found.append(
+                    Finding(path, node.lineno, f"imports {private[0]} from {node.module}")
+                )
         elif isinstance(node, ast.Attribute) and is_private(node.attr):
             owner = node.value
             if not (isinstance(owner, ast.Name) and owner.id in {"self", "cls"}):
@@ -74,11 +76,14 @@ def findings_in_source(source: str, path: str = "<source>") -> list[Finding]:
                 found.append(Finding(path, node.lineno, f"calls {name}()"))
             elif name in _ATTRIBUTE_FUNCTIONS and len(node.args) >= 2:
                 spelt = node.args[1]
-                if isinstance(spelt, ast.Constant) and isinstance(spelt.value, str):
-                    if is_private(spelt.value):
-                        found.append(
-                            Finding(path, node.lineno, f"{name}() of private {spelt.value!r}")
-                        )
+                if (
+                    isinstance(spelt, ast.Constant)
+                    and isinstance(spelt.value, str)
+                    and is_private(spelt.value)
+                ):
+                    found.append(
+                        Finding(path, node.lineno, f"{name}() of private {spelt.value!r}")
+                    )
     return found
 
 
@@ -104,7 +109,9 @@ def inherited_private_overrides(module_names: list[str]) -> list[Finding]:
             if cls.__module__ != name:
                 continue  # imported here, defined elsewhere
             foreign_bases = [
-                base for base in cls.__mro__[1:] if _foreign(base.__module__) and base is not object
+                base
+                for base in cls.__mro__[1:]
+                if _foreign(base.__module__) and base is not object
             ]
             for attribute in vars(cls):
                 if not is_private(attribute):

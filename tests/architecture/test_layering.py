@@ -9,6 +9,7 @@ import pytest
 from tests.architecture.import_rules import check_tree
 
 ROOT = Path(__file__).resolve().parents[2]
+ALONE = "the sandbox imports nothing of N1 but the clock"
 
 
 def test_the_real_tree_keeps_the_layering_rules() -> None:
@@ -32,8 +33,8 @@ def _write(root: Path, relative: str, source: str) -> None:
         ("usecases/y.py", "import telegram.ext\n", "only bot/ imports telegram"),
         ("benchmarks/x.py", "import telegram\n", "only bot/ imports telegram"),
         ("sandbox/x.py", "import telegram\n", "only bot/ imports telegram"),
-        ("sandbox/y.py", "from core.settings import load\n", "the sandbox imports nothing of N1 but the clock"),
-        ("sandbox/z.py", "from bot.app import build\n", "the sandbox imports nothing of N1 but the clock"),
+        ("sandbox/y.py", "from core.settings import load\n", ALONE),
+        ("sandbox/z.py", "from bot.app import build\n", ALONE),
         ("bot/app.py", "from sandbox import BotApiSandbox\n", "only the demo imports the sandbox"),
         ("scheduler/z.py", "import sandbox.server\n", "only the demo imports the sandbox"),
         ("bot/cli.py", "from benchmarks.cli import bench\n", "bot must not import benchmarks"),
@@ -54,7 +55,9 @@ def test_allowed_directions_pass(tmp_path: Path) -> None:
     _write(tmp_path, "usecases/a.py", "from scheduler import tick\nfrom messages import texts\n")
     _write(tmp_path, "scheduler/a.py", "from messages import library\nfrom core import clock\n")
     _write(tmp_path, "benchmarks/baseline/bot.py", "from telegram.ext import JobQueue\n")
-    _write(tmp_path, "benchmarks/a.py", "from bot.app import build\nfrom tests.scratch import db\n")
+    _write(
+        tmp_path, "benchmarks/a.py", "from bot.app import build\nfrom tests.scratch import db\n"
+    )
     _write(tmp_path, "sandbox/a.py", "from core.clock import Clock\nimport aiohttp\n")
     _write(tmp_path, "messages/a.py", "from core.clock import Clock\n")
     assert check_tree(tmp_path) == []

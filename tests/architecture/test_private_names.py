@@ -39,9 +39,15 @@ def test_no_n1_class_overrides_a_private_name_it_inherits() -> None:
 @pytest.mark.parametrize(
     ("source", "what"),
     [
-        ("from telegram._utils.types import ODVInput\n", "imports _utils from telegram._utils.types"),
+        (
+            "from telegram._utils.types import ODVInput\n",
+            "imports _utils from telegram._utils.types",
+        ),
         ("import sqlalchemy._private\n", "imports sqlalchemy._private"),
-        ("from sqlalchemy.util import _collections\n", "imports _collections from sqlalchemy.util"),
+        (
+            "from sqlalchemy.util import _collections\n",
+            "imports _collections from sqlalchemy.util",
+        ),
         ("await connection._execute(run)\n", "uses the private name ._execute"),
         ("result = await super()._post(endpoint)\n", "uses the private name ._post"),
         ("data = row._asdict()\n", "uses the private name ._asdict"),
@@ -49,7 +55,7 @@ def test_no_n1_class_overrides_a_private_name_it_inherits() -> None:
         ("value = eval('1 + 1')\n", "calls eval()"),
         ("getattr(bot, '_request')\n", "getattr() of private '_request'"),
     ],
-)
+)  # fmt: skip
 def test_the_checker_finds_each_kind_of_private_use(source: str, what: str) -> None:
     wrapped = "async def f(connection, bot, row, namespace, source, endpoint, run):\n"
     wrapped += textwrap.indent(source, "    ")

@@ -58,7 +58,7 @@ def test_the_chart_renders_for_weeks_of_data(weeks: int) -> None:
 def test_a_person_who_skipped_everything_gets_a_friendly_empty_chart() -> None:
     skipped = [*week_of(MarkerId.MOVING_FREELY, [None, None, None]), *week_of("reframe", [4])]
     data = chart_data(skipped, WEEK_END)
-    assert data.empty
+    assert data.series == {}
     _width, height = _check_photo(render_chart(data))
     assert height < 1000
 

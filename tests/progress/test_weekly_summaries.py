@@ -109,8 +109,8 @@ async def test_a_summary_is_composed_kept_and_logged_once(
 
     async with session_factory() as session:
         log = MessageLogRepository(session)
-        assert await log.recent_ids(improving.id) == list(first.composed.library_ids)
-        assert await log.recent_ids(new.id) == list(second.composed.library_ids)
+        assert await log.recent_ids(improving.id) == [u.message_id for u in first.composed.used]
+        assert await log.recent_ids(new.id) == [u.message_id for u in second.composed.used]
     logged = await _count(session_factory, MessageLogRow)
 
     # A retried tick: the kept text comes back, nothing is composed or logged again.
@@ -138,7 +138,9 @@ async def test_a_retry_composes_the_same_summary(
     assert retried.composed is not None
     assert first.composed is not None
     assert retried.summary.text == first.summary.text
-    assert retried.composed.library_ids == first.composed.library_ids
+    assert [u.message_id for u in retried.composed.used] == [
+        u.message_id for u in first.composed.used
+    ]
 
 
 async def test_two_processes_preparing_one_week_keep_one_summary(
@@ -196,7 +198,7 @@ async def test_last_weeks_choice_is_mentioned_in_the_next_summary(
     assert prepared.composed is not None
     assert "‘a walk by the river’" in prepared.summary.text
     # No variant of a kind is repeated from last week.
-    assert not set(prepared.composed.library_ids) & set(history)
+    assert not {u.message_id for u in prepared.composed.used} & set(history)
 
 
 async def test_an_empty_focus_answer_keeps_nothing(

@@ -18,13 +18,16 @@ from tests.scheduler.test_tick_support import (
 )
 
 
-async def test_a_late_summary_waits_for_the_morning_but_a_reply_does_not(
+async def test_a_late_summary_waits_for_the_morning_but_a_broadcast_does_not(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     clock = FakeClock(utc(2027, 1, 10, 22, 30))  # Sunday 22:30 in London: quiet hours
     patient = await add_active_patient(session_factory, telegram_user_id=1, now=clock.now())
     async with session_factory.begin() as session:
-        for key, kind in (("late-summary", OutboxKind.SUMMARY), ("reply", OutboxKind.REPLY)):
+        for key, kind in (
+            ("late-summary", OutboxKind.SUMMARY),
+            ("broadcast", OutboxKind.BROADCAST),
+        ):
             await OutboxRepository(session).enqueue(
                 NewOutboxMessage(
                     idempotency_key=key,
@@ -38,10 +41,10 @@ async def test_a_late_summary_waits_for_the_morning_but_a_reply_does_not(
     sender = FakeSender()
     dispatcher = make_dispatcher(session_factory, sender, clock)
     await dispatcher.drain()
-    assert [message.text for _, message in sender.sent] == ["reply"]
+    assert [message.text for _, message in sender.sent] == ["broadcast"]
     (summary,) = await outbox(session_factory, OutboxKind.SUMMARY.value)
     assert summary.status is OutboxStatus.PENDING
     assert summary.not_before_at == utc(2027, 1, 11, 8, 0)  # 08:00 GMT, the end of quiet
     clock.set(utc(2027, 1, 11, 8, 0))
     await dispatcher.drain()
-    assert [message.text for _, message in sender.sent] == ["reply", "late-summary"]
+    assert [message.text for _, message in sender.sent] == ["broadcast", "late-summary"]

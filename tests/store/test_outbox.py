@@ -31,7 +31,7 @@ def _reply(key: str, chat_id: int = 1, not_before_at: datetime | None = None) ->
     return NewOutboxMessage(
         idempotency_key=key,
         chat_id=chat_id,
-        kind=OutboxKind.REPLY,
+        kind=OutboxKind.BROADCAST,
         payload={},
         not_before_at=not_before_at,
     )

@@ -125,10 +125,6 @@ async def test_onboarding_step_and_preferences_are_saved(
         "22:00",
         "08:00",
     )
-    assert updated.checks_in_on(0)
-    assert updated.checks_in_on(4)
-    assert not updated.checks_in_on(5)
-    assert not updated.checks_in_on(6)
 
 
 @pytest.mark.parametrize(
@@ -167,49 +163,6 @@ async def test_last_seen_is_not_an_update_of_the_record(
         seen = await PatientRepository(session).get(patient.id)
     assert seen is not None
     assert (seen.last_seen_at, seen.updated_at) == (LATER, NOW)
-
-
-async def test_ids_can_be_listed_by_status(
-    session_factory: async_sessionmaker[AsyncSession],
-) -> None:
-    first = await add_patient(session_factory, telegram_user_id=1)
-    second = await add_patient(session_factory, telegram_user_id=2)
-    third = await add_patient(session_factory, telegram_user_id=3)
-    async with session_factory.begin() as session:
-        patients = PatientRepository(session)
-        await patients.update_status(second.id, PatientStatus.ACTIVE, LATER)
-        await patients.update_status(third.id, PatientStatus.UNREACHABLE, LATER)
-        assert await patients.list_ids() == [first.id, second.id, third.id]
-        assert await patients.list_ids(statuses=[PatientStatus.ACTIVE]) == [second.id]
-        assert await patients.list_ids(
-            statuses={PatientStatus.ONBOARDING, PatientStatus.UNREACHABLE}
-        ) == [first.id, third.id]
-        assert await patients.list_ids(statuses=[]) == []
-
-
-def test_check_in_days_refuse_impossible_weekdays() -> None:
-    patient_days = Patient(
-        id=1,
-        telegram_user_id=1,
-        chat_id=1,
-        status=PatientStatus.ACTIVE,
-        onboarding_step=None,
-        time_zone="Europe/London",
-        checkin_days=1,
-        checkin_time="09:00",
-        summary_weekday=6,
-        summary_time="18:00",
-        quiet_start="21:00",
-        quiet_end="08:00",
-        paused_until_at=None,
-        join_code=None,
-        created_at=NOW,
-        updated_at=NOW,
-        last_seen_at=None,
-    )
-    assert patient_days.checks_in_on(0)
-    with pytest.raises(ValueError, match="weekday"):
-        patient_days.checks_in_on(7)
 
 
 @pytest.mark.parametrize(

@@ -65,11 +65,3 @@ class NudgeRepository:
     async def earliest(self) -> datetime | None:
         """When the next nudge falls due, if any."""
         return await self._session.scalar(select(func.min(CheckInRow.nudge_due_at)))
-
-    async def cancel_all(self, patient_id: int) -> None:
-        """No more nudges for any of the person's check-ins (e.g. after a crisis message)."""
-        await self._session.execute(
-            update(CheckInRow)
-            .where(CheckInRow.patient_id == patient_id, CheckInRow.nudge_due_at.is_not(None))
-            .values(nudge_due_at=None)
-        )

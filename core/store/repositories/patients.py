@@ -164,13 +164,6 @@ class PatientRepository:
             update(PatientRow).where(PatientRow.id == patient_id).values(last_seen_at=now)
         )
 
-    async def list_ids(self, *, statuses: Collection[PatientStatus] | None = None) -> list[int]:
-        """Ids of all patients, or of those in `statuses`, in id order."""
-        statement = select(PatientRow.id).order_by(PatientRow.id)
-        if statuses is not None:
-            statement = statement.where(PatientRow.status.in_([s.value for s in statuses]))
-        return list((await self._session.scalars(statement)).all())
-
     async def delete(self, patient_id: int) -> bool:
         """Erase the patient; the database cascades to everything that is theirs."""
         result = await self._session.execute(
