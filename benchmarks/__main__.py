@@ -1,4 +1,5 @@
-"""`python -m benchmarks [NAME ...] [--quick] [--json FILE]` (or `make bench`)."""
+"""`python -m benchmarks [NAME ...] [--quick] [--json FILE]`, from the repository's root (or
+`make bench`, `make bench-quick`): see `benchmarks/cli.py` and `benchmarks/README.md`."""
 
 from __future__ import annotations
 

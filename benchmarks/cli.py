@@ -1,20 +1,23 @@
-"""`n1 bench [NAME ...] [--quick] [--json FILE]`: run the benchmarks, print the table, write
-JSON with every figure, the machine and the date.
+"""`python -m benchmarks [NAME ...] [--quick] [--json FILE]`: run the benchmarks, print the
+table, and write JSON with every figure, the machine and the date.
 
-Wired into `bot/cli.py` as a command (`app.command("bench")(bench_command)`); also runnable as
-`python -m benchmarks.cli`. Benchmarks are imported only when they run.
+Run from the repository's root (the benchmarks are not part of the installed package); `make
+bench` and `make bench-quick` do. Each benchmark runs in a fresh Python process of its own
+(`--here` runs one in this process), so one benchmark's heap, threads, caches and imports
+never weigh on the next. Before each full-size benchmark the machine is given a few seconds
+to go quiet (PostgreSQL finishing a checkpoint or vacuum after the previous one's bulk load,
+say), and the CPU it was using when the benchmark started goes into the JSON.
 
-Each benchmark runs in a fresh Python process of its own (`--here` runs one in this
-process): one benchmark's heap, threads, caches and imports then never weigh on the next.
-Before each full-size benchmark the machine is given a few seconds to go quiet (PostgreSQL
-finishing a checkpoint or vacuum after the previous one's bulk load, say), and the CPU it
-was using when the benchmark started goes into the JSON, so a noisy figure can be told apart.
+Every benchmark module has `run(quick) -> list[Figure]` and `expected(postgres) -> int`, the
+number of figures it writes; a benchmark that writes fewer, or a figure without a finite
+value, counts as failed, and the command exits with status 1.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import math
 import os
 import platform
 import subprocess
@@ -30,35 +33,24 @@ import typer
 
 from benchmarks.table import Figure, render
 
-# Run in this order; each module has `run(quick: bool) -> list[Figure]`.
+# Run in this order.
 NAMES = ("startup", "tick", "burst", "broadcast", "answers", "summaries")
-SUMMARIES_FULL, SUMMARIES_QUICK = 100_000, 2_000
+ROOT = Path(__file__).resolve().parent.parent
+
+# One benchmark's run: (figures, why it failed or None).
+Outcome = tuple[list[Figure], str | None]
+Runner = Callable[[str, bool], Outcome]
 
 
-def _summaries(quick: bool) -> list[Figure]:
-    from benchmarks import summaries
-
-    patients = SUMMARIES_QUICK if quick else SUMMARIES_FULL
-    f = summaries.run(patients)
-    return [
-        Figure("summaries", f"weekly progress, {f.patients:,} patients, {f.answers:,} answers",
-               f.total_seconds, "s", target="< 1.5 s for 100,000",
-               met=(f.total_seconds < summaries.TARGET_SECONDS)
-               if patients == SUMMARIES_FULL else None),
-        Figure("summaries", "SQL statements for everyone", float(f.statements), "",
-               target="fixed", met=None),
-        Figure("summaries", f"tick batch of {f.batch_size} (compose, keep, log)",
-               f.batch_seconds * 1000, "ms"),
-        Figure("summaries", "database build (not timed against a target)", f.build_seconds, "s"),
-    ]  # fmt: skip
-
-
-def _runner(name: str) -> Callable[[bool], list[Figure]]:
-    if name == "summaries":
-        return _summaries
-    module = importlib.import_module(f"benchmarks.{name}")
-    runner: Callable[[bool], list[Figure]] = module.run
-    return runner
+def incomplete(figures: Sequence[Figure], expected: int) -> str | None:
+    """Why a benchmark's figures are not all there, or None when they are."""
+    problems = []
+    if len(figures) != expected:
+        problems.append(f"wrote {len(figures)} figures, expected {expected}")
+    unmeasured = [f.name for f in figures if f.n1 is None or not math.isfinite(f.n1)]
+    if unmeasured:
+        problems.append(f"no value for {', '.join(unmeasured)}")
+    return "; ".join(problems) or None
 
 
 def machine() -> dict[str, Any]:
@@ -94,24 +86,31 @@ def wait_for_quiet(
     return busy
 
 
-def _run_here(name: str, quick: bool) -> tuple[list[Figure], str | None]:
+def run_here(name: str, quick: bool) -> Outcome:
     """One benchmark in this process: its figures, or why it failed."""
     typer.echo(f"running {name}{' (quick)' if quick else ''} ...", err=True)
     try:
-        return _runner(name)(quick), None
+        from benchmarks.harness import postgres_server_url
+        from core.zones import use_bundled_tzdata
+
+        use_bundled_tzdata()  # as the `n1` command does first
+        module = importlib.import_module(f"benchmarks.{name}")
+        figures: list[Figure] = module.run(quick)
+        expected: int = module.expected(postgres_server_url() is not None)
     except Exception as error:  # one broken benchmark must not hide the others' figures
         return [], f"{type(error).__name__}: {error}"
+    return figures, incomplete(figures, expected)
 
 
-def _run_isolated(name: str, quick: bool) -> tuple[list[Figure], str | None]:
-    """One benchmark in a fresh process (`python -m benchmarks.cli NAME --here`)."""
+def run_isolated(name: str, quick: bool) -> Outcome:
+    """One benchmark in a fresh process (`python -m benchmarks NAME --here --json ...`)."""
     with tempfile.TemporaryDirectory(prefix="n1-bench-") as scratch:
         path = Path(scratch) / f"{name}.json"
-        command = [sys.executable, "-m", "benchmarks.cli", name, "--here", "--json", str(path)]
+        command = [sys.executable, "-m", "benchmarks", name, "--here", "--json", str(path)]
         if quick:
             command.append("--quick")
         # Its progress lines go to our stderr; its table is ours to print, with the others.
-        finished = subprocess.run(command, stdout=subprocess.DEVNULL, check=False)
+        finished = subprocess.run(command, stdout=subprocess.DEVNULL, check=False, cwd=ROOT)
         if not path.exists():
             return [], f"the benchmark's process exited with status {finished.returncode}"
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -120,29 +119,35 @@ def _run_isolated(name: str, quick: bool) -> tuple[list[Figure], str | None]:
 
 
 def run_benchmarks(
-    names: Sequence[str], quick: bool, json_path: Path | None, *, here: bool = False
+    names: Sequence[str],
+    quick: bool,
+    json_path: Path | None,
+    *,
+    here: bool = False,
+    runner: Runner | None = None,
 ) -> int:
-    """Run `names` (all when empty), each in a fresh process unless `here`, print the table,
-    write JSON; the exit status."""
+    """Run `names` (all when empty), each in a fresh process unless `here` (or with
+    `runner`), print the table, write JSON; the exit status."""
     chosen = list(names) or list(NAMES)
     unknown = [name for name in chosen if name not in NAMES]
     if unknown:
-        typer.echo(f"n1: unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(NAMES)}")
+        typer.echo(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(NAMES)}")
         return 2
+    run_one = runner or (run_here if here else run_isolated)
     started_at = datetime.now(UTC)
     figures: list[Figure] = []
     seconds: dict[str, float] = {}
     cpu_before: dict[str, float] = {}
     failed: dict[str, str] = {}
     for name in chosen:
-        if not quick and not here:
+        if not quick and not here and runner is None:
             cpu_before[name] = wait_for_quiet()
         started = time.perf_counter()
-        found, error = (_run_here if here else _run_isolated)(name, quick)
+        found, error = run_one(name, quick)
         figures.extend(found)
         if error is not None:
             failed[name] = error
-            typer.echo(f"n1: benchmark {name} failed: {error}", err=True)
+            typer.echo(f"benchmark {name} failed: {error}", err=True)
         seconds[name] = time.perf_counter() - started
     typer.echo(render(figures))
     if json_path is not None:
@@ -166,7 +171,7 @@ def bench_command(
         typer.Argument(help=f"Benchmarks to run (default: all): {', '.join(NAMES)}."),
     ] = None,
     quick: Annotated[
-        bool, typer.Option("--quick", help="Small sizes: everything in about a minute.")
+        bool, typer.Option("--quick", help="Small sizes: everything in a minute or two.")
     ] = False,
     json_file: Annotated[
         Path | None, typer.Option("--json", help="Also write every figure as JSON here.")
@@ -183,11 +188,7 @@ def bench_command(
 
 
 def bench_app() -> typer.Typer:
-    """A one-command Typer app (for `python -m benchmarks.cli`)."""
+    """A one-command Typer app (`python -m benchmarks`)."""
     app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
     app.command()(bench_command)
     return app
-
-
-if __name__ == "__main__":
-    sys.exit(bench_app()())

@@ -15,8 +15,11 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from sandbox import BotApiSandbox, SandboxClient, SandboxLimits
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ async def sandbox_in_process_of_its_own(
         "benchmarks.sandbox_process",
         stdin=asyncio.subprocess.PIPE,  # closed when this process ends, however it ends
         stdout=asyncio.subprocess.PIPE,
+        cwd=ROOT,
     )
     try:
         assert process.stdout is not None

@@ -1,9 +1,16 @@
-"""One row per measured figure, and the table `n1 bench` prints."""
+"""One row per measured figure, and the tables `python -m benchmarks` prints.
+
+`python -m benchmarks.table FILE` prints the figures of a JSON file the command wrote as a
+Markdown table (for benchmarks/README.md).
+"""
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -96,3 +103,13 @@ def markdown(figures: Sequence[Figure]) -> str:
             f"{'-' if ratio is None else f'{ratio:.1f}x'} | {figure.target} | {met} |"
         )
     return "\n".join(lines)
+
+
+def markdown_of(path: Path) -> str:
+    """The Markdown table of the figures in a JSON file `python -m benchmarks` wrote."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return markdown([Figure.from_json(data) for data in document["figures"]])
+
+
+if __name__ == "__main__":
+    print(markdown_of(Path(sys.argv[1])))

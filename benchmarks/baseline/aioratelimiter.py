@@ -15,6 +15,7 @@ from telegram.error import Forbidden, RetryAfter
 from telegram.ext import AIORateLimiter, ApplicationBuilder
 
 from benchmarks.broadcast import (
+    BROADCAST_TEXT,
     FIRST_USER,
     RATE,
     REPLY_TEXT,
@@ -25,7 +26,6 @@ from benchmarks.broadcast import (
     sandbox_setup,
     tally,
 )
-from bot.sender import reply_text
 
 
 async def baseline_broadcast(messages: int) -> BroadcastFigures:
@@ -52,9 +52,9 @@ async def baseline_broadcast(messages: int) -> BroadcastFigures:
                 async with gate:
                     # Blocked: skipped; a 429 (max_retries=0): the loop logs it and moves on.
                     with contextlib.suppress(Forbidden, RetryAfter):
-                        await bot.send_message(chat_id, "The clinic is closed on Friday.")
+                        await bot.send_message(chat_id, BROADCAST_TEXT)
 
-            replies = Replies(lambda chat: reply_text(bot, chat, REPLY_TEXT), reply_chats)
+            replies = Replies(lambda chat: bot.send_message(chat, REPLY_TEXT), reply_chats)
             started = time.perf_counter()
             replies.start()
             await asyncio.gather(*(send(user) for user in users))
