@@ -100,29 +100,45 @@ def module_name(root: Path, path: Path) -> str:
     return ".".join(parts)
 
 
-def inherited_private_overrides(module_names: list[str]) -> list[Finding]:
-    """Classes of these modules that override a private name of another package's class."""
+def _private_members(source: str) -> dict[str, list[tuple[str, int]]]:
+    """Top-level class name -> the private names its body defines, with their lines."""
+    members: dict[str, list[tuple[str, int]]] = {}
+    for node in ast.parse(source).body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        found: list[tuple[str, int]] = []
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                found.append((item.name, item.lineno))
+            elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                found.append((item.target.id, item.lineno))
+            elif isinstance(item, ast.Assign):
+                names = [target.id for target in item.targets if isinstance(target, ast.Name)]
+                found.extend((name, item.lineno) for name in names)
+        members[node.name] = [(name, line) for name, line in found if is_private(name)]
+    return members
+
+
+def inherited_private_overrides(files: dict[str, Path]) -> list[Finding]:
+    """Classes (module name -> its file) that define, in their own body, a private name a
+    class of another package they inherit from has: they override that package's insides.
+
+    Enum's documented `_sunder_` hooks are public API, and are left alone.
+    """
     found: list[Finding] = []
-    for name in module_names:
+    for name, path in files.items():
+        defined = _private_members(path.read_text(encoding="utf-8"))
+        if not any(defined.values()):
+            continue
         module = importlib.import_module(name)
-        for _, cls in inspect.getmembers(module, inspect.isclass):
-            if cls.__module__ != name:
-                continue  # imported here, defined elsewhere
-            foreign_bases = [
-                base
-                for base in cls.__mro__[1:]
-                if _foreign(base.__module__) and base is not object
-            ]
-            for attribute in vars(cls):
-                if not is_private(attribute):
-                    continue
-                if any(attribute in vars(base) for base in foreign_bases):
-                    line = inspect.getsourcelines(cls)[1]
-                    found.append(
-                        Finding(
-                            f"{name}.{cls.__qualname__}",
-                            line,
-                            f"overrides {attribute}, a private name of a class it inherits",
-                        )
-                    )
+        for class_name, members in defined.items():
+            cls = getattr(module, class_name, None)
+            if not inspect.isclass(cls):
+                continue
+            foreign = [base for base in cls.__mro__[1:] if _foreign(base.__module__)]
+            for member, line in members:
+                sunder = member.startswith("_") and member.endswith("_")
+                if not sunder and any(member in vars(base) for base in foreign):
+                    what = f"overrides {member}, a private name of a class it inherits"
+                    found.append(Finding(f"{name}.{class_name}", line, what))
     return found

@@ -27,13 +27,13 @@ def test_n1s_code_touches_no_private_name_of_another_package() -> None:
 
 
 def test_no_n1_class_overrides_a_private_name_it_inherits() -> None:
-    names = [
-        module_name(ROOT, path)
+    files = {
+        module_name(ROOT, path): path
         for path in source_files(ROOT)
         # Alembic's scripts run only under Alembic; `__main__` modules run when imported.
         if "migrations" not in path.parts and path.name != "__main__.py"
-    ]
-    assert inherited_private_overrides(names) == []
+    }
+    assert inherited_private_overrides(files) == []
 
 
 @pytest.mark.parametrize(
@@ -111,7 +111,7 @@ def test_the_checker_finds_an_inherited_private_override(
     monkeypatch.syspath_prepend(str(tmp_path))
     for name in [name for name in sys.modules if name == "bot" or name.startswith("bot.")]:
         monkeypatch.delitem(sys.modules, name)
-    found = inherited_private_overrides(["bot.lean"])
+    found = inherited_private_overrides({"bot.lean": package / "lean.py"})
     assert [(finding.path, finding.what) for finding in found] == [
         ("bot.lean.Sneaky", "overrides _stop, a private name of a class it inherits")
     ]
