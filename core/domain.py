@@ -67,6 +67,11 @@ class OutboxKind(StrEnum):
     DOOR_OPEN = "door_open"
 
 
+# A check-in message's outbox payload: {CHECK_IN_KEY: <check-in id>}. It is rendered from the
+# stored check-in just before it is sent.
+CHECK_IN_KEY = "check_in_id"
+
+
 class OutboxStatus(StrEnum):
     """Delivery state of an outbox message."""
 

@@ -14,9 +14,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain import OutboxKind, OutboxMessage
+from core.domain import CHECK_IN_KEY, OutboxKind, OutboxMessage
 from core.store.repositories import CheckInRepository
-from scheduler.checkins import CHECK_IN_KEY
 from scheduler.nudges import schedule_first_nudge
 from scheduler.reachability import mark_unreachable
 

@@ -2,17 +2,16 @@
 
 One function opens check-ins, `open_checkins`, for a batch of any size: the tick's scheduled
 ones, onboarding's baseline and /checkin's on-demand one (a batch of one). Scheduled
-check-ins are queued naming only the check-in (`CHECK_IN_KEY`); the dispatcher renders each
-from the stored check-in just before sending it (`checkin_states`), so the message shows
-its answers and the person's own activity labels as they are then.
+check-ins are queued naming only the check-in (`core.domain.CHECK_IN_KEY`); the dispatcher
+renders each from the stored check-in just before sending it (`checkin_states`), so the
+message shows its answers and the person's own activity labels as they are then.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,9 +21,6 @@ from core.markers import MarkerId
 from core.store.repositories import ActivityRepository, CheckInRepository
 from core.store.repositories.check_ins import NewCheckIn
 from messages.checkin_message import CheckInState, state_of
-
-# The outbox payload key naming a check-in message's check-in.
-CHECK_IN_KEY: Final = "check_in_id"
 
 BASELINE_ITEMS = (
     MarkerId.MOVING_FREELY,
@@ -93,18 +89,17 @@ async def open_checkins(
     requests: Sequence[CheckInRequest],
     *,
     now: datetime,
-    known: Iterable[CheckIn] = (),
 ) -> list[Opened]:
     """Create (or find) the check-in of each request, in the caller's transaction.
 
     The result is in the order of `requests`. A (patient, local date, slot) that exists is
     found, not made again, so a double fire of the tick or a retried batch opens nothing
-    twice. `known` holds check-ins the caller has already read for these keys.
+    twice.
     """
     if not requests:
         return []
     check_ins = CheckInRepository(session)
-    found = {_key(c.patient_id, c.local_date, c.slot): c for c in known}
+    found: dict[tuple[int, date, str], CheckIn] = {}
     activities = await ActivityRepository(session).labels_of_many({r.patient.id for r in requests})
     wanted: dict[tuple[int, date, str], NewCheckIn] = {}
     for request in requests:

@@ -21,13 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.callbacks import CallbackCodec
 from core.clock import Clock
-from core.domain import OutboxKind, OutboxMessage, Patient
+from core.domain import CHECK_IN_KEY, OutboxKind, OutboxMessage, Patient
 from core.ports import OutgoingMessage, SendResult, SendStatus
 from core.store.repositories import OutboxRepository, PatientRepository
 from core.store.repositories.outbox import SentMessage
 from messages.checkin_message import render_checkin
 from scheduler.after_send import after_blocked, after_sent
-from scheduler.checkins import CHECK_IN_KEY, checkin_states
+from scheduler.checkins import checkin_states
 from scheduler.sending import SCHEDULED, DispatchReport, Outcome, quiet_hours_hold
 
 logger = logging.getLogger(__name__)

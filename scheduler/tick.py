@@ -62,7 +62,7 @@ from messages.catalogue import Catalogue
 from messages.schema import Kind
 from messages.summary import ComposedSummary
 from scheduler.backoff import BackoffLevel, level_at, quiet_since
-from scheduler.checkins import CHECK_IN_KEY, CheckInRequest, open_checkins
+from scheduler.checkins import CheckInRequest, open_checkins
 from scheduler.local_time import local_date_of
 from scheduler.nudges import nudge_message, nudge_should_go
 from scheduler.planning import Slot, in_quiet_hours
@@ -366,12 +366,12 @@ class Ticker:
         """Open the check-ins and queue the messages of those to send (set-based)."""
         if not sends:
             return
-        # One read of everyone's check-ins on their day: a baseline or on-demand one means
-        # no scheduled check-in that day; a scheduled one that exists is found, not remade.
-        known = await CheckInRepository(session).on_dates(
-            {(send.due.patient.id, send.slot.local_date) for send in sends}
+        # A baseline or on-demand check-in that day (onboarding, /checkin) means no scheduled
+        # one; a scheduled one that exists already is found again when it is opened.
+        others = await CheckInRepository(session).on_dates(
+            {(send.due.patient.id, send.slot.local_date) for send in sends}, OTHER_SLOTS
         )
-        taken = {(c.patient_id, c.local_date) for c in known if c.slot in OTHER_SLOTS}
+        taken = {(c.patient_id, c.local_date) for c in others}
         firing = [s for s in sends if (s.due.patient.id, s.slot.local_date) not in taken]
         report.skipped += len(sends) - len(firing)  # the baseline or /checkin asked today
         requests = [
@@ -384,20 +384,14 @@ class Ticker:
             )
             for send in firing
         ]
-        opened = await open_checkins(session, requests, now=now, known=known)
+        opened = await open_checkins(session, requests, now=now)
         report.checkins_missed += sum(1 for send in firing if not send.send)
-        messages = [
-            NewOutboxMessage(
-                idempotency_key=f"checkin:{result.check_in.id}",
-                chat_id=send.due.patient.chat_id,
-                kind=OutboxKind.CHECKIN.value,
-                payload={CHECK_IN_KEY: result.check_in.id},
-                patient_id=send.due.patient.id,
-            )
+        to_send = [
+            result.check_in.id
             for send, result in zip(firing, opened, strict=True)
             if send.send and result.to_send
         ]
-        report.checkins_queued += len(await OutboxRepository(session).enqueue_many(messages, now))
+        report.checkins_queued += await OutboxRepository(session).enqueue_check_ins(to_send, now)
 
     async def _door_open(
         self, session: AsyncSession, patient: Patient, now: datetime, report: TickReport

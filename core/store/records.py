@@ -6,7 +6,8 @@ session) and hand each row's mapping to the function for its table.
 
 from __future__ import annotations
 
-from sqlalchemy import RowMapping
+from collections.abc import Mapping
+from typing import Any
 
 from core.conversation import parse_awaiting
 from core.domain import (
@@ -24,7 +25,8 @@ from core.domain import (
     WeeklySummary,
 )
 
-Row = RowMapping
+# A row as column name -> value (a `RowMapping`, or a dict made from a joined row).
+Row = Mapping[Any, Any]
 
 
 def patient(row: Row) -> Patient:

@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.callbacks import AnswerTap
 from core.clock import FakeClock
-from core.domain import OutboxKind, OutboxStatus, Patient
+from core.domain import CHECK_IN_KEY, OutboxKind, OutboxStatus, Patient
 from core.ports import OutgoingMessage
 from core.store.repositories import ActivityRepository, CheckInRepository, PatientRepository
 from core.store.tables import CheckInRow
 from messages.checkin_message import render_checkin
-from scheduler.checkins import CHECK_IN_KEY, checkin_states
+from scheduler.checkins import checkin_states
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import (
     FakeSender,

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.callbacks import CallbackCodec
 from core.clock import FakeClock
-from core.domain import CheckInSlot, CheckInStatus, OutboxKind, Patient, ScheduleKind
+from core.domain import CHECK_IN_KEY, CheckInSlot, CheckInStatus, OutboxKind, Patient, ScheduleKind
 from core.ports import OutgoingMessage
 from core.store.repositories import (
     ActivityRepository,
@@ -27,7 +27,7 @@ from core.store.repositories import (
 from core.store.repositories.outbox import NewOutboxMessage
 from messages.checkin_message import render_checkin
 from scheduler import checkins as checkins_module
-from scheduler.checkins import CHECK_IN_KEY, CheckInRequest, checkin_states, open_checkin
+from scheduler.checkins import CheckInRequest, checkin_states, open_checkin
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import (
     FakeSender,

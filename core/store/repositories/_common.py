@@ -24,6 +24,11 @@ def columns(model: type[Base]) -> tuple[ColumnElement[Any], ...]:
     return tuple(model.__table__.c)
 
 
+def table_of(model: type[Base]) -> Table:
+    """The table a model maps, for Core statements (typed as the `Table` it is)."""
+    return Base.metadata.tables[model.__tablename__]
+
+
 def upsert(session: AsyncSession, model: type[Base] | Table) -> Upsert:
     """An INSERT that can take ON CONFLICT, for the session's database.
 

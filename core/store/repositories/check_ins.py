@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import case, exists, select, tuple_, update
+from sqlalchemy import case, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import Answer, CheckIn, CheckInStatus
 from core.store import records
-from core.store.repositories._common import columns, upsert
+from core.store.repositories._common import columns, table_of, upsert
 from core.store.tables import AnswerRow, CheckInRow
 
 # Values an answer can hold: every N1 scale (markers 1 to 5, activities 0 to 10).
@@ -46,8 +46,16 @@ class CheckInRepository:
         """
         if not new:
             return []
-        insert = upsert(self._session, CheckInRow).on_conflict_do_nothing(
-            index_elements=["patient_id", "local_date", "slot"]
+        wanted = {(item.patient_id, item.local_date, item.slot): item for item in new}
+        # Rows as parameters (SQLAlchemy sends them in pages, "insertmanyvalues"), on the
+        # table (Core): the statement is compiled once and cached, whatever the batch's size.
+        # Only the keys and ids come back; the rest of each row is what was written.
+        insert = (
+            upsert(self._session, table_of(CheckInRow))
+            .on_conflict_do_nothing(index_elements=["patient_id", "local_date", "slot"])
+            .returning(
+                CheckInRow.id, CheckInRow.patient_id, CheckInRow.local_date, CheckInRow.slot
+            )
         )
         rows = [
             {
@@ -59,10 +67,27 @@ class CheckInRepository:
                 "closes_at": item.closes_at,
                 "created_at": now,
             }
-            for item in new
+            for item in wanted.values()
         ]
-        result = await self._session.execute(insert.values(rows).returning(*columns(CheckInRow)))
-        return [records.check_in(row) for row in result.mappings()]
+        created: list[CheckIn] = []
+        for check_in_id, patient_id, local_date, slot in await self._session.execute(insert, rows):
+            item = wanted[(patient_id, local_date, slot)]
+            created.append(
+                CheckIn(
+                    id=check_in_id,
+                    patient_id=patient_id,
+                    local_date=local_date,
+                    slot=slot,
+                    items=tuple(item.items),
+                    status=item.status,
+                    sent_at=None,
+                    closes_at=item.closes_at.astimezone(UTC),
+                    telegram_message_id=None,
+                    note=None,
+                    created_at=now.astimezone(UTC),
+                )
+            )
+        return created
 
     async def get(self, check_in_id: int) -> CheckIn | None:
         """The check-in with this id, if any."""
@@ -77,15 +102,23 @@ class CheckInRepository:
         rows = await self._session.execute(statement)
         return {c.id: c for c in map(records.check_in, rows.mappings())}
 
-    async def on_dates(self, keys: Collection[tuple[int, date]]) -> list[CheckIn]:
-        """Every check-in, of any slot, of these (patient, local date) pairs."""
-        if not keys:
+    async def on_dates(
+        self, keys: Collection[tuple[int, date]], slots: Collection[str] | None = None
+    ) -> list[CheckIn]:
+        """Every check-in (of `slots`, if given) of these (patient, local date) pairs."""
+        wanted = set(keys)
+        if not wanted:
             return []
         statement = select(*columns(CheckInRow)).where(
-            tuple_(CheckInRow.patient_id, CheckInRow.local_date).in_(sorted(set(keys)))
+            CheckInRow.patient_id.in_(sorted({patient for patient, _ in wanted})),
+            CheckInRow.local_date.in_(sorted({day for _, day in wanted})),
         )
+        if slots is not None:
+            statement = statement.where(CheckInRow.slot.in_(sorted(slots)))
         rows = await self._session.execute(statement)
-        return [records.check_in(row) for row in rows.mappings()]
+        # The two IN lists also match pairs nobody asked about (A's id with B's date).
+        found = (records.check_in(row) for row in rows.mappings())
+        return [c for c in found if (c.patient_id, c.local_date) in wanted]
 
     async def mark_sent(
         self, check_in_id: int, *, sent_at: datetime, telegram_message_id: int | None

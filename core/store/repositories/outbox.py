@@ -6,18 +6,29 @@ error descriptions, never message text or answers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import String, bindparam, case, cast, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain import OutboxMessage, OutboxStatus
+from core.domain import CHECK_IN_KEY, OutboxKind, OutboxMessage, OutboxStatus
 from core.store import records
-from core.store.repositories._common import clip, columns, upsert
-from core.store.tables import OutboxRow
+from core.store.repositories._common import clip, columns, table_of, upsert
+from core.store.tables import CheckInRow, OutboxRow, PatientRow, UTCDateTime
+
+# The columns `enqueue_check_ins` writes, in the order its SELECT gives them.
+_QUEUED_COLUMNS = (
+    "idempotency_key",
+    "patient_id",
+    "chat_id",
+    "kind",
+    "payload",
+    "not_before_at",
+    "created_at",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +66,9 @@ class OutboxRepository:
         """
         if not messages:
             return set()
-        insert = upsert(self._session, OutboxRow).on_conflict_do_nothing(
+        # On the table (Core), not the mapped class: the ORM's bulk path would rebuild the
+        # statement for every batch.
+        insert = upsert(self._session, table_of(OutboxRow)).on_conflict_do_nothing(
             index_elements=["idempotency_key"]
         )
         rows = [
@@ -70,10 +83,43 @@ class OutboxRepository:
             }
             for message in messages
         ]
-        result = await self._session.execute(
-            insert.values(rows).returning(OutboxRow.idempotency_key)
-        )
+        # Rows as parameters: compiled once and cached (see `CheckInRepository.create_many`).
+        result = await self._session.execute(insert.returning(OutboxRow.idempotency_key), rows)
         return set(result.scalars())
+
+    async def enqueue_check_ins(self, check_in_ids: Collection[int], now: datetime) -> int:
+        """Queue the message of each of these check-ins, in one INSERT ... SELECT; returns
+        how many were queued (a check-in queued before is left as it was).
+
+        Each names only its check-in (`CHECK_IN_KEY`): it is rendered just before it is
+        sent. Its idempotency key is "checkin:<id>", its chat the person's.
+        """
+        if not check_in_ids:
+            return 0
+        dialect = self._session.get_bind().dialect.name
+        # The payload {"check_in_id": <id>}, made by the database (no portable construct).
+        json_object = func.json_build_object if dialect == "postgresql" else func.json_object
+        rows = (
+            select(
+                literal("checkin:") + cast(CheckInRow.id, String),
+                CheckInRow.patient_id,
+                PatientRow.chat_id,
+                literal(OutboxKind.CHECKIN.value),
+                json_object(CHECK_IN_KEY, CheckInRow.id),
+                literal(now, UTCDateTime()),
+                literal(now, UTCDateTime()),
+            )
+            .join(PatientRow, PatientRow.id == CheckInRow.patient_id)
+            .where(CheckInRow.id.in_(bindparam("check_in_ids", expanding=True)))
+        )
+        insert = (
+            upsert(self._session, table_of(OutboxRow))
+            .from_select(list(_QUEUED_COLUMNS), rows)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(OutboxRow.id)
+        )
+        queued = await self._session.execute(insert, {"check_in_ids": sorted(check_in_ids)})
+        return len(queued.all())
 
     async def enqueue(self, message: NewOutboxMessage, now: datetime) -> bool:
         """Queue one message; False if its idempotency key was queued before."""

@@ -11,14 +11,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import Patient, PatientStatus, Schedule, ScheduleKind
 from core.store import records
-from core.store.repositories._common import columns, upsert
-from core.store.repositories.patients import PatientRepository
+from core.store.repositories._common import columns, table_of, upsert
 from core.store.tables import PatientRow, ScheduleRow
+
+# `advance_many`'s statement, on the table (Core): an executemany of one compiled statement,
+# where the ORM's bulk update would handle every row as an object.
+_SCHEDULES = table_of(ScheduleRow)
+_ADVANCE = (
+    update(_SCHEDULES)
+    .where(_SCHEDULES.c.id == bindparam("schedule_id"))
+    .values(
+        next_due_at=bindparam("next_due_at"),
+        due_local_date=bindparam("due_local_date"),
+        updated_at=bindparam("updated_at"),
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,17 +134,26 @@ class ScheduleRepository:
         Rows another transaction holds are skipped (PostgreSQL), so two ticks never fire the
         same row; the caller advances every row it claims before committing.
         """
+        schedule_columns, patient_columns = columns(ScheduleRow), columns(PatientRow)
+        # The rows and their people in one statement; only the schedule rows are locked.
         statement = (
-            select(*columns(ScheduleRow))
+            select(*schedule_columns, *patient_columns)
+            .join(PatientRow, PatientRow.id == ScheduleRow.patient_id)
             .where(ScheduleRow.next_due_at <= now)
             .order_by(ScheduleRow.next_due_at, ScheduleRow.id)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=ScheduleRow)
         )
-        rows = await self._session.execute(statement)
-        schedules = [records.schedule(row) for row in rows.mappings()]
-        patients = await PatientRepository(self._session).many({s.patient_id for s in schedules})
-        return [DueSchedule(s, patients[s.patient_id]) for s in schedules]
+        split = len(schedule_columns)
+        schedule_keys = [column.key for column in schedule_columns]
+        patient_keys = [column.key for column in patient_columns]
+        return [
+            DueSchedule(
+                records.schedule(dict(zip(schedule_keys, row[:split], strict=True))),
+                records.patient(dict(zip(patient_keys, row[split:], strict=True))),
+            )
+            for row in await self._session.execute(statement)
+        ]
 
     async def set_backoff_level(self, patient_id: int, level: int) -> None:
         """Record how far the person's check-ins have backed off (0: their own schedule)."""
@@ -160,14 +181,14 @@ class ScheduleRepository:
         return [records.patient(row) for row in rows.mappings()]
 
     async def advance_many(self, steps: Sequence[ScheduleStep], now: datetime) -> None:
-        """Move many claimed rows on at once (one UPDATE by primary key, many rows)."""
+        """Move many claimed rows on at once (one UPDATE statement, many rows)."""
         if not steps:
             return
         await self._session.execute(
-            update(ScheduleRow),
+            _ADVANCE,
             [
                 {
-                    "id": step.schedule_id,
+                    "schedule_id": step.schedule_id,
                     "next_due_at": step.next_due_at,
                     "due_local_date": step.due_local_date,
                     "updated_at": now,
