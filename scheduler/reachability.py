@@ -4,8 +4,8 @@ Each takes the caller's session and never commits (the caller owns the transacti
 - `mark_unreachable`: Telegram said 403 (blocked, deactivated) or a `my_chat_member` update
   said "kicked": stop their schedule and give up their queued messages until they come back;
 - `restore_reachability`: they unblocked the bot or wrote again: schedule them again;
-- `note_activity`: any answer or command: restore their own schedule after a quiet spell and
-  say whether to greet them with "welcome back".
+- `note_activity`: after any answer or command: restore their own schedule after a quiet
+  spell and say whether to greet them with "welcome back".
 """
 
 from __future__ import annotations
@@ -63,29 +63,26 @@ async def restore_reachability(
 class Activity:
     """What noting someone's activity did."""
 
-    patient: Patient | None
+    patient: Patient
     # They had gone quiet (their check-ins had backed off): greet them with "welcome back",
     # never with how long it was.
     welcome_back: bool
 
 
-async def note_activity(
-    session: AsyncSession, patient_id: int, now: datetime, *, known: Patient | None = None
-) -> Activity:
-    """Record an answer or command: restores their own schedule after a quiet spell.
+async def note_activity(session: AsyncSession, patient: Patient, now: datetime) -> Activity:
+    """After an answer or command (their last-seen time already touched): restore their own
+    schedule after a quiet spell.
 
-    Call from every command and answer handler (inside its transaction). Someone who writes
-    to N1 can evidently be reached, so an unreachable person is restored too. `known` is the
-    person as the caller read them in this transaction (saves reading them again).
+    Call from every command and answer handler (inside its transaction), with the person as
+    read in it. Someone who writes to N1 can evidently be reached, so an unreachable person
+    is restored too.
     """
     patients = PatientRepository(session)
-    patient = known if known is not None else await patients.get(patient_id)
-    if patient is None:
-        return Activity(None, welcome_back=False)
-    await patients.touch_last_seen(patient_id, now)
+    patient_id = patient.id
     if patient.status is PatientStatus.UNREACHABLE:
-        patient = await restore_reachability(session, patient_id, now)
-        assert patient is not None
+        restored = await restore_reachability(session, patient_id, now)
+        assert restored is not None  # read in this transaction
+        patient = restored
     was_quiet = patient.backoff_level > BackoffLevel.NORMAL
     if was_quiet:
         await ScheduleRepository(session).set_backoff_level(patient_id, BackoffLevel.NORMAL)

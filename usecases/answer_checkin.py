@@ -4,7 +4,8 @@ note", on the check-in's own message.
 A tap is applied only when it is the person's own check-in (the button data is signed for
 them: `usecases.buttons` checked that), it was pressed on the message the check-in was sent
 as, the check-in is still open, and they agreed to N1 keeping their answers. The answer is
-stored with one upsert; a later tap changes it.
+stored with one upsert; a later tap changes it. A tap is one short transaction of a few
+statements: the person, the check-in with its answers, their consent, the answer.
 """
 
 from __future__ import annotations
@@ -16,19 +17,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.callbacks import AnswerTap, NoteTap, ReviewTap
 from core.conversation import AwaitingNote
-from core.domain import HEALTH_DATA_CONSENT, CheckIn, Patient, PatientStatus
+from core.domain import HEALTH_DATA_CONSENT, CheckIn, Patient
 from core.markers import MarkerId
 from core.ports import OutgoingMessage
 from core.store.repositories import (
     ActivityRepository,
     CheckInRepository,
-    ConsentRepository,
     MessageLogRepository,
     PatientRepository,
     SecurityEventRepository,
 )
 from messages import checkin_texts
-from messages.checkin_message import first_open_item, render_checkin, state_of, valid_value
+from messages.checkin_message import (
+    first_open_item,
+    is_activity,
+    render_checkin,
+    state_of,
+    valid_value,
+)
 from messages.schema import Context, Kind
 from usecases.reaction import Reaction
 from usecases.returning import note_return
@@ -40,45 +46,49 @@ CheckInTap = AnswerTap | ReviewTap | NoteTap
 
 async def on_tap(
     services: Services,
+    session: AsyncSession,
     patient: Patient,
     tap: CheckInTap,
     tapped_message_id: int | None,
     reaction: Reaction,
 ) -> None:
-    """A verified tap on one of the person's check-in buttons, in one transaction."""
+    """A verified tap on one of the person's check-in buttons, inside the tap's transaction
+    (`usecases.buttons.press`: the most frequent thing N1 does, read and written at once).
+    The person was read with `PatientRepository.seen`, which touched their last-seen time."""
     now = services.clock.now()
-    async with services.session_factory.begin() as session:
-        patient = await note_return(session, services, patient, reaction)
-        if patient.status is PatientStatus.ONBOARDING:
-            # note_return leaves them be, but an answer still says they are here.
-            await PatientRepository(session).touch_last_seen(patient.id, now)
-        check_ins = CheckInRepository(session)
-        check_in = await check_ins.get(tap.check_in_id)
-        if check_in is None or check_in.patient_id != patient.id:
-            await _security_event(services, session, "callback_not_owned", patient)
-            reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
-            return
-        sent_as = check_in.telegram_message_id
-        if sent_as is not None and tapped_message_id != sent_as:
-            # Valid data for this person, but pressed on a message it was not sent with.
-            await _security_event(services, session, "callback_replayed", patient)
-            reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
-            return
-        answers = {a.item: a.value for a in await check_ins.answers(check_in.id)}
-        activities = await ActivityRepository(session).labels(patient.id)
-        if not check_in.is_open(now):
-            closed = render_checkin(state_of(check_in, answers, activities), services.codec)
-            reaction.edit = OutgoingMessage(closed.text)
-            reaction.answer = checkin_texts.CLOSED_SHORT
-            next_in_words = next_checkin_in_words(patient, now) or checkin_texts.NO_NEXT_CHECKIN
-            reaction.send("checkin_closed", checkin_texts.closed(next_in_words))
-            return
-        consent = await ConsentRepository(session).latest(patient.id, HEALTH_DATA_CONSENT)
-        if consent is None or not consent.active:
-            reaction.answer = checkin_texts.NO_CONSENT_SHORT
-            reaction.send("no_consent", checkin_texts.NO_CONSENT)
-            return
-        await _apply(services, session, patient, check_in, answers, activities, tap, reaction)
+    patient = await note_return(session, services, patient, reaction, seen=True)
+    found = await CheckInRepository(session).for_answering(tap.check_in_id, HEALTH_DATA_CONSENT)
+    if found is None or found.check_in.patient_id != patient.id:
+        await _security_event(services, session, "callback_not_owned", patient)
+        reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
+        return
+    check_in, answers = found.check_in, found.answers
+    sent_as = check_in.telegram_message_id
+    if sent_as is not None and tapped_message_id != sent_as:
+        # Valid data for this person, but pressed on a message it was not sent with.
+        await _security_event(services, session, "callback_replayed", patient)
+        reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
+        return
+    activities = await _activities(session, check_in)
+    if not check_in.is_open(now):
+        closed = render_checkin(state_of(check_in, answers, activities), services.codec)
+        reaction.edit = OutgoingMessage(closed.text)
+        reaction.answer = checkin_texts.CLOSED_SHORT
+        next_in_words = next_checkin_in_words(patient, now) or checkin_texts.NO_NEXT_CHECKIN
+        reaction.send("checkin_closed", checkin_texts.closed(next_in_words))
+        return
+    if found.consent is None or not found.consent.active:
+        reaction.answer = checkin_texts.NO_CONSENT_SHORT
+        reaction.send("no_consent", checkin_texts.NO_CONSENT)
+        return
+    await _apply(services, session, patient, check_in, answers, activities, tap, reaction)
+
+
+async def _activities(session: AsyncSession, check_in: CheckIn) -> Mapping[int, str]:
+    """The person's own words for their activities, read only if the check-in asks them."""
+    if not any(is_activity(item) for item in check_in.items):
+        return {}
+    return await ActivityRepository(session).labels(check_in.patient_id)
 
 
 async def _apply(

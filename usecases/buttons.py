@@ -26,11 +26,11 @@ from core.callbacks import (
     ReviewTap,
 )
 from core.domain import Patient, PatientStatus
-from core.store.repositories import SecurityEventRepository
+from core.store.repositories import PatientRepository, SecurityEventRepository
 from messages import checkin_texts, journey, settings_texts
 from usecases import answer_checkin, delete, nudge_reply, onboarding, settings, status
 from usecases.reaction import Reaction
-from usecases.returning import find_patient, returning
+from usecases.returning import returning
 from usecases.services import Services
 
 # Telegram shows at most this much of a callback answer comfortably.
@@ -52,19 +52,30 @@ async def press(
     services: Services, telegram_user_id: int, data: str | None, tapped: Tapped
 ) -> Reaction:
     """What pressing a button with `data` on the `tapped` message does."""
-    patient = await find_patient(services, telegram_user_id)
     reaction = Reaction()
-    try:
-        tap = services.codec.decode(data, None if patient is None else patient.id)
-    except InvalidCallbackError:
-        await _forged(services, telegram_user_id, reaction)
-        return reaction
-    if patient is None:
-        reaction.answer = settings_texts.NOT_STARTED[:_SHORT]
-        return reaction
+    async with services.session_factory.begin() as session:
+        patient = await PatientRepository(session).seen(telegram_user_id, services.clock.now())
+        try:
+            tap = services.codec.decode(data, None if patient is None else patient.id)
+        except InvalidCallbackError:
+            # Malformed, edited or someone else's button data: write nothing but the record.
+            await SecurityEventRepository(session).record(
+                kind="callback_invalid",
+                now=services.clock.now(),
+                telegram_user_id=telegram_user_id,
+            )
+            reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
+            return reaction
+        if patient is None:
+            reaction.answer = settings_texts.NOT_STARTED[:_SHORT]
+            return reaction
+        if isinstance(tap, AnswerTap | ReviewTap | NoteTap):
+            # The most frequent tap: checked, stored and answered in this one transaction.
+            await answer_checkin.on_tap(
+                services, session, patient, tap, tapped.message_id, reaction
+            )
+            return reaction
     match tap:
-        case AnswerTap() | ReviewTap() | NoteTap():
-            await answer_checkin.on_tap(services, patient, tap, tapped.message_id, reaction)
         case NudgeTap() | ChoiceTap() if data not in tapped.buttons:
             reaction.answer = journey.BUTTON_NOT_ACTIVE
         case NudgeTap():
@@ -97,12 +108,3 @@ async def _choice(
         await onboarding.on_choice(services, patient, tap, reaction)
     else:
         await settings.on_choice(services, patient, tap, reaction)
-
-
-async def _forged(services: Services, telegram_user_id: int, reaction: Reaction) -> None:
-    """Malformed, edited or someone else's button data: write nothing, note the event."""
-    async with services.session_factory.begin() as session:
-        await SecurityEventRepository(session).record(
-            kind="callback_invalid", now=services.clock.now(), telegram_user_id=telegram_user_id
-        )
-    reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK

@@ -26,20 +26,29 @@ async def find_patient(services: Services, telegram_user_id: int) -> Patient | N
 
 
 async def note_return(
-    session: AsyncSession, services: Services, patient: Patient, reaction: Reaction
+    session: AsyncSession,
+    services: Services,
+    patient: Patient,
+    reaction: Reaction,
+    *,
+    seen: bool = False,
 ) -> Patient:
-    """Note that the person is here (people still onboarding are left as they are)."""
+    """Note that the person is here: their last-seen time (unless `seen`: the caller read
+    them with `PatientRepository.seen`), and, after a quiet spell, their own schedule back
+    and a welcome. People still onboarding are left as they are."""
+    now = services.clock.now()
+    if not seen:
+        await PatientRepository(session).touch_last_seen(patient.id, now)
     if patient.status is PatientStatus.ONBOARDING:
         return patient
-    now = services.clock.now()
-    activity = await note_activity(session, patient.id, now, known=patient)
+    activity = await note_activity(session, patient, now)
     if activity.welcome_back:
         log = MessageLogRepository(session)
         history = await log.recent_ids(patient.id, [Kind.WELCOME_BACK.value])
         greeting = scheduled.welcome_back(services.catalogue, patient.id, history)
         await log.record(patient.id, [(Kind.WELCOME_BACK.value, greeting.library_id)], now)
         reaction.send("welcome_back", greeting.text)
-    return activity.patient or patient
+    return activity.patient
 
 
 async def returning(services: Services, patient: Patient, reaction: Reaction) -> Patient:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import FakeClock
 from core.domain import OutboxKind, PatientStatus, ScheduleKind
-from core.store.repositories import MessageLogRepository, ScheduleRepository
+from core.store.repositories import MessageLogRepository, PatientRepository, ScheduleRepository
 from messages import scheduled
 from messages.render import render
 from messages.schema import Kind
 from scheduler.backoff import BackoffLevel, level_for
-from scheduler.reachability import mark_unreachable, note_activity, restore_reachability
+from scheduler.reachability import (
+    Activity,
+    mark_unreachable,
+    note_activity,
+    restore_reachability,
+)
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import (
     add_active_patient,
@@ -45,6 +50,13 @@ SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 )
 def test_levels_follow_the_days_of_quiet(days: float, level: BackoffLevel) -> None:
     assert level_for(timedelta(days=days)) is level
+
+
+async def _active_again(session: AsyncSession, telegram_user_id: int, now: datetime) -> Activity:
+    """What an answer or command from the person does (as every use-case notes it)."""
+    patient = await PatientRepository(session).seen(telegram_user_id, now)
+    assert patient is not None
+    return await note_activity(session, patient, now)
 
 
 async def _schedules(session_factory: SessionFactory, patient_id: int) -> list[object]:
@@ -99,10 +111,10 @@ async def test_a_quiet_person_gets_fewer_checkins_then_one_open_door_then_nothin
     # They come back: welcome back (once), and their own daily schedule again.
     clock.set(utc(2027, 3, 3, 12))
     async with session_factory.begin() as session:
-        activity = await note_activity(session, patient.id, clock.now())
+        activity = await _active_again(session, patient.telegram_user_id, clock.now())
     assert activity.welcome_back
     async with session_factory.begin() as session:
-        again = await note_activity(session, patient.id, clock.now())
+        again = await _active_again(session, patient.telegram_user_id, clock.now())
     assert not again.welcome_back
     async with session_factory() as session:
         row = await ScheduleRepository(session).get(patient.id, ScheduleKind.CHECKIN)
@@ -122,7 +134,7 @@ async def test_someone_who_answers_keeps_their_own_schedule(
     while report.next_due_at is not None and report.next_due_at < utc(2027, 1, 25):
         clock.set(report.next_due_at)
         async with session_factory.begin() as session:
-            await note_activity(session, patient.id, clock.now())
+            await _active_again(session, patient.telegram_user_id, clock.now())
         report = await ticker.tick()
     assert len(await check_ins(session_factory, patient.id)) == 21
 

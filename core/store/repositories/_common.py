@@ -30,12 +30,16 @@ def table_of(model: type[Base]) -> Table:
 
 
 def upsert(session: AsyncSession, model: type[Base] | Table) -> Upsert:
-    """An INSERT that can take ON CONFLICT, for the session's database.
+    """An INSERT that can take ON CONFLICT, for the session's database."""
+    return insert_for(session.get_bind().dialect.name, model)
+
+
+def insert_for(dialect: str, model: type[Base] | Table) -> Upsert:
+    """An INSERT that can take ON CONFLICT, for the database `dialect` names.
 
     SQLite and PostgreSQL spell ON CONFLICT the same way, but SQLAlchemy keeps the
     construct per dialect; this is the one place that chooses.
     """
-    dialect = session.get_bind().dialect.name
     # Imported here, not at the top: loading a dialect nobody uses costs start-up time.
     if dialect == "sqlite":
         from sqlalchemy.dialects import sqlite

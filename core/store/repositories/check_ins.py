@@ -5,18 +5,90 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, exists, select, update
+from sqlalchemy import Select, bindparam, case, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain import Answer, CheckIn, CheckInStatus
+from core.domain import Answer, CheckIn, CheckInStatus, Consent
 from core.store import records
-from core.store.repositories._common import columns, table_of, upsert
-from core.store.tables import AnswerRow, CheckInRow
+from core.store.repositories._common import columns, insert_for, table_of, upsert
+from core.store.tables import AnswerRow, CheckInRow, ConsentRow, UTCDateTime
+
+if TYPE_CHECKING:
+    from core.store.repositories._common import Upsert
 
 # Values an answer can hold: every N1 scale (markers 1 to 5, activities 0 to 10).
 MIN_VALUE, MAX_VALUE = 0, 10
+_CHECK_IN_KEYS = tuple(column.name for column in table_of(CheckInRow).c)
+_CONSENT_KEYS = tuple(column.name for column in table_of(ConsentRow).c)
+
+
+@dataclass(frozen=True, slots=True)
+class Answering:
+    """A check-in as a tap on it needs it: its answers so far (item -> value, None:
+    skipped) and its owner's latest consent decision (None: they never made one)."""
+
+    check_in: CheckIn
+    answers: dict[str, int | None]
+    consent: Consent | None
+
+
+def _part(row: Any, keys: Sequence[str], start: int) -> dict[str, Any]:
+    """The columns `keys` of a joined row, from position `start`."""
+    return dict(zip(keys, row[start : start + len(keys)], strict=True))
+
+
+# The statements of a check-in tap, built once (building one, and its cache key, costs
+# more than running it). On the tables (Core), with bound parameters.
+
+
+@cache
+def _for_answering() -> Select[Any]:
+    check_ins, answers = table_of(CheckInRow), table_of(AnswerRow)
+    consents, consent = table_of(ConsentRow), table_of(ConsentRow).alias("consent")
+    latest = (
+        select(consents.c.id)
+        .where(
+            consents.c.patient_id == check_ins.c.patient_id,
+            consents.c.kind == bindparam("consent_kind"),
+        )
+        .order_by(consents.c.decided_at.desc(), consents.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(*check_ins.c, answers.c.item, answers.c.value, *consent.c)
+        .select_from(
+            check_ins.outerjoin(answers, answers.c.check_in_id == check_ins.c.id).outerjoin(
+                consent, consent.c.id == latest
+            )
+        )
+        .where(check_ins.c.id == bindparam("check_in_id"))
+        .order_by(answers.c.id)
+    )
+
+
+@cache
+def _answer_upsert(dialect: str) -> Upsert:
+    answers = table_of(AnswerRow)
+    now = bindparam("now", type_=UTCDateTime())
+    insert = insert_for(dialect, answers).values(
+        check_in_id=bindparam("check_in_id"),
+        patient_id=bindparam("patient_id"),
+        item=bindparam("item"),
+        value=bindparam("value"),
+        answered_at=now,
+    )
+    changed = answers.c.value.is_distinct_from(insert.excluded.value)
+    return insert.on_conflict_do_update(
+        index_elements=["check_in_id", "item"],
+        set_={
+            "value": insert.excluded.value,
+            "changed_at": case((changed, now), else_=answers.c.changed_at),
+        },
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,23 +215,35 @@ class CheckInRepository:
         """
         if value is not None and not MIN_VALUE <= value <= MAX_VALUE:
             raise ValueError(f"answers are {MIN_VALUE} to {MAX_VALUE} (or skipped), got {value}")
-        insert = upsert(self._session, AnswerRow).values(
-            check_in_id=check_in.id,
-            patient_id=check_in.patient_id,
-            item=item,
-            value=value,
-            answered_at=now,
-        )
-        changed = AnswerRow.value.is_distinct_from(insert.excluded.value)
         await self._session.execute(
-            insert.on_conflict_do_update(
-                index_elements=["check_in_id", "item"],
-                set_={
-                    "value": insert.excluded.value,
-                    "changed_at": case((changed, now), else_=AnswerRow.changed_at),
-                },
-            )
+            _answer_upsert(self._session.get_bind().dialect.name),
+            {
+                "check_in_id": check_in.id,
+                "patient_id": check_in.patient_id,
+                "item": item,
+                "value": value,
+                "now": now,
+            },
         )
+
+    async def for_answering(self, check_in_id: int, consent_kind: str) -> Answering | None:
+        """The check-in, its answers so far and its owner's latest consent of `consent_kind`,
+        in one query (what a tap on it needs); None if there is no such check-in."""
+        parameters = {"check_in_id": check_in_id, "consent_kind": consent_kind}
+        rows = (await self._session.execute(_for_answering(), parameters)).all()
+        if not rows:
+            return None
+        first = rows[0]
+        check_in = records.check_in(_part(first, _CHECK_IN_KEYS, 0))
+        answers_at = len(_CHECK_IN_KEYS)
+        consent_at = answers_at + 2
+        consent = (
+            records.consent(_part(first, _CONSENT_KEYS, consent_at))
+            if first[consent_at] is not None
+            else None
+        )
+        answers = {row[answers_at]: row[answers_at + 1] for row in rows if row[answers_at]}
+        return Answering(check_in, answers, consent)
 
     async def has_answers(self, check_in_id: int) -> bool:
         """Whether any item of the check-in was answered (or skipped)."""

@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import Consent
 from core.store import records
-from core.store.repositories._common import columns
+from core.store.repositories._common import columns, table_of
 from core.store.tables import ConsentRow
+
+
+@cache
+def _latest() -> Select[Any]:
+    """`latest`'s query, built once (every check-in tap asks it)."""
+    consents = table_of(ConsentRow)
+    return (
+        select(*consents.c)
+        .where(
+            consents.c.patient_id == bindparam("patient_id"), consents.c.kind == bindparam("kind")
+        )
+        .order_by(consents.c.decided_at.desc(), consents.c.id.desc())
+        .limit(1)
+    )
 
 
 class ConsentRepository:
@@ -34,13 +50,8 @@ class ConsentRepository:
 
     async def latest(self, patient_id: int, kind: str) -> Consent | None:
         """The most recent decision of this kind, which is the one that counts."""
-        statement = (
-            select(*columns(ConsentRow))
-            .where(ConsentRow.patient_id == patient_id, ConsentRow.kind == kind)
-            .order_by(ConsentRow.decided_at.desc(), ConsentRow.id.desc())
-            .limit(1)
-        )
-        row = (await self._session.execute(statement)).mappings().first()
+        rows = await self._session.execute(_latest(), {"patient_id": patient_id, "kind": kind})
+        row = rows.mappings().first()
         return None if row is None else records.consent(row)
 
     async def withdraw(self, patient_id: int, kind: str, now: datetime) -> Consent | None:

@@ -5,17 +5,49 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from datetime import datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Executable, delete, insert, select, update
+from sqlalchemy import Executable, Select, Update, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.conversation import Awaiting, format_awaiting
 from core.domain import ALL_DAYS, Patient, PatientStatus
 from core.store import records
-from core.store.repositories._common import columns
+from core.store.repositories._common import columns, table_of
 from core.store.tables import PatientRow
+
+# Statements every tap and every typed message runs, built once: building one (and its
+# cache key) costs more than running it. On the table (Core), with bound parameters.
+
+
+@cache
+def _by_telegram_id() -> Select[Any]:
+    patients = table_of(PatientRow)
+    return select(*patients.c).where(patients.c.telegram_user_id == bindparam("telegram_user_id"))
+
+
+@cache
+def _seen() -> Update:
+    patients = table_of(PatientRow)
+    return (
+        update(patients)
+        .where(patients.c.telegram_user_id == bindparam("user"))
+        .values(last_seen_at=bindparam("now"))
+        .returning(*patients.c)
+    )
+
+
+@cache
+def _touch_last_seen() -> Update:
+    patients = table_of(PatientRow)
+    return (
+        update(patients)
+        .where(patients.c.id == bindparam("patient_id"))
+        .values(last_seen_at=bindparam("now"))
+    )
+
 
 _HHMM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
 
@@ -61,9 +93,18 @@ class PatientRepository:
 
     async def get_by_telegram_id(self, telegram_user_id: int) -> Patient | None:
         """The patient with this Telegram user id, if any."""
-        return await self._one(
-            select(*columns(PatientRow)).where(PatientRow.telegram_user_id == telegram_user_id)
+        rows = await self._session.execute(
+            _by_telegram_id(), {"telegram_user_id": telegram_user_id}
         )
+        row = rows.mappings().first()
+        return None if row is None else records.patient(row)
+
+    async def seen(self, telegram_user_id: int, now: datetime) -> Patient | None:
+        """The patient with this Telegram user id, their last-seen time touched (one
+        statement); None if they are not a patient."""
+        rows = await self._session.execute(_seen(), {"user": telegram_user_id, "now": now})
+        row = rows.mappings().first()
+        return None if row is None else records.patient(row)
 
     async def add(
         self, *, telegram_user_id: int, chat_id: int, now: datetime, join_code: str | None = None
@@ -160,9 +201,7 @@ class PatientRepository:
 
     async def touch_last_seen(self, patient_id: int, now: datetime) -> None:
         """Record that the person was active (not an "updated" change to their record)."""
-        await self._session.execute(
-            update(PatientRow).where(PatientRow.id == patient_id).values(last_seen_at=now)
-        )
+        await self._session.execute(_touch_last_seen(), {"patient_id": patient_id, "now": now})
 
     async def delete(self, patient_id: int) -> bool:
         """Erase the patient; the database cascades to everything that is theirs."""
