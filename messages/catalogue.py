@@ -57,6 +57,9 @@ SAFETY_MUST_MENTION: dict[SafetySituation, tuple[str, ...]] = {
 }
 
 _FILE_KEYS = frozenset({"defaults", "messages"})
+# PyYAML's safe loader, in C (libyaml) where PyYAML was built with it: the library is read at
+# every start, and the pure-Python parser takes most of a second over it.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,7 @@ class _Read:
 def _item_lines(text: str) -> list[int]:
     """The line of each item of the top-level `messages` list, for pointing at a message."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError:
         return []
     if not isinstance(root, yaml.MappingNode):
@@ -243,7 +246,7 @@ def _read_file(path: Path, *, tone: bool) -> _Read:
         read.problems.append(Problem(path, None, f"The file cannot be read: {error}."))
         return read
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as error:
         read.problems.append(_yaml_problem(path, error))
         return read
