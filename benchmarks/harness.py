@@ -26,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import N1Application, build_application
-from bot.jobs import POSTGRES_BATCH, SQLITE_BATCH, SQLITE_PAUSE
+from bot.jobs import SQLITE_PAUSE, TICK_BATCH
 from core.callbacks import CallbackCodec, derive_key
 from core.clock import Clock
 from core.settings import Settings, load_settings
@@ -122,9 +122,7 @@ class TickBatches:
 
 def production_batches(engine: AsyncEngine) -> TickBatches:
     """What `bot.jobs.DeliveryJobs` gives its `Ticker` on this engine's database."""
-    if engine.dialect.name == "sqlite":
-        return TickBatches(SQLITE_BATCH, SQLITE_PAUSE)
-    return TickBatches(POSTGRES_BATCH, 0.0)
+    return TickBatches(TICK_BATCH, SQLITE_PAUSE if engine.dialect.name == "sqlite" else 0.0)
 
 
 def bot_settings(root_url: str, token: str, database: str) -> Settings:

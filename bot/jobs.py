@@ -36,11 +36,11 @@ TICK_JOB: Final = "n1-tick"
 EARLY_TICK_JOB: Final = "n1-tick-soon"
 # On a fast simulated clock the regular tick still comes at most this often (real seconds).
 MIN_TICK_INTERVAL: Final = 0.05
-# Tick batches: on SQLite short ones, with a pause longer than SQLite's longest busy-wait
-# sleep (100 ms), so a waiting answer always gets the write lock between two batches.
-SQLITE_BATCH: Final = 50
+# Tick batches: up to this many rows in one transaction (a few tens of milliseconds).
+TICK_BATCH: Final = 200
+# On SQLite, a pause between batches longer than SQLite's longest busy-wait sleep (100 ms),
+# so a waiting answer (or another process) always gets the single write lock between two.
 SQLITE_PAUSE: Final = 0.12
-POSTGRES_BATCH: Final = 200
 # An extra tick is planned for the next due moment if it is at most this far ahead (real
 # seconds); regular ticks cover anything further away, and re-plan as it comes closer.
 PLAN_AHEAD: Final = 3600.0
@@ -87,8 +87,8 @@ class DeliveryJobs:
             codec=services.codec,
             catalogue=services.catalogue,
             on_queued=self.dispatcher.wake,
-            # SQLite has a single writer: short batches with a pause let answers through.
-            batch_size=SQLITE_BATCH if sqlite else POSTGRES_BATCH,
+            batch_size=TICK_BATCH,
+            # SQLite has a single writer: a pause between batches lets answers through.
             pause_between_batches=SQLITE_PAUSE if sqlite else 0.0,
         )
         clock, tick_seconds = services.clock, settings.tick_seconds
