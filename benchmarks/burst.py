@@ -1,8 +1,8 @@
 """B3: 10,000 people due a check-in in the same second, against the per-user JobQueue bot.
 
 N1: the tick and the dispatcher run together as the running bot runs them (`bot/jobs.py`):
-`scheduler.tick.Ticker` with the running bot's batches (on SQLite 50 at a time with a 0.12 s
-pause between them), waking `scheduler.dispatcher.Dispatcher` after each batch; the
+`scheduler.tick.Ticker` with the running bot's batches (200 at a time, on SQLite with a
+0.12 s pause between them), waking `scheduler.dispatcher.Dispatcher` after each batch; the
 dispatcher renders each check-in and sends it with `bot.sender.TelegramSender` over N1's own
 Bot API client (`application.bot` from `bot.app.build_application`) to the sandbox, in a
 process of its own with its flood limits off, and the dispatcher's pacing off too. Timed

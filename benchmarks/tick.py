@@ -2,7 +2,7 @@
 loop's worst lag meanwhile; on SQLite and, with `N1_BENCH_POSTGRES_URL`, PostgreSQL.
 
 N1's own `scheduler.tick.Ticker`, with the batch size the running bot gives it on that
-database (`bot/jobs.py`: 50 on SQLite, 200 on PostgreSQL) and the default number of batches
+database (`bot/jobs.py`: 200 on either) and the default number of batches
 per tick, is ticked until nothing is due, as `DeliveryJobs.tick_now` does. Each batch claims
 due schedule rows, opens the check-ins, queues their outbox messages and advances the rows,
 in one transaction (the dispatcher renders each check-in just before sending it: `burst`

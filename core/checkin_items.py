@@ -33,9 +33,10 @@ def activity_item(position: int) -> str:
     return f"activity:{position}"
 
 
-def chosen_days(days_mask: int) -> list[int]:
+@cache  # 128 masks; asked for every check-in the tick opens
+def chosen_days(days_mask: int) -> tuple[int, ...]:
     """Weekday numbers (Monday 0) in a Mon=1 ... Sun=64 bitmask."""
-    return [day for day in range(7) if days_mask & (1 << day)]
+    return tuple(day for day in range(7) if days_mask & (1 << day))
 
 
 def _quotas(checkins: int, per_checkin: int, include_pain: bool) -> dict[MarkerId, int]:
@@ -94,7 +95,7 @@ def items_for(
     local_date: date, days_mask: int, *, include_pain: bool = True
 ) -> tuple[MarkerId, ...]:
     """The markers to ask on `local_date` for someone who checks in on `days_mask` days."""
-    days = chosen_days(days_mask) or list(range(7))
+    days = chosen_days(days_mask) or tuple(range(7))
     plan = plan_week(len(days), include_pain)
     weekday = local_date.weekday()
     # An on-demand check-in on a day off borrows the plan of the next chosen day.

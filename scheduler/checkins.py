@@ -36,7 +36,7 @@ def is_weekly_day(local_date: date, days_mask: int, summary_weekday: int) -> boo
     That is the summary day itself, or, when the person does not check in that day, their
     last check-in day before it.
     """
-    days = chosen_days(days_mask) or list(range(7))
+    days = chosen_days(days_mask) or tuple(range(7))
     if summary_weekday in days:
         return local_date.weekday() == summary_weekday
     before = [d for d in days if d < summary_weekday] or days

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.checkin_items import chosen_days
 from core.conversation import PickingDays
 from core.domain import Patient
 from core.journey import (
@@ -175,7 +176,7 @@ async def apply_text(
             reaction.send("prompt", journey.TIME_NOT_UNDERSTOOD)
         case Step.SUMMARY_DAY:
             mask = parse_weekdays(text) or 0
-            days = [day for day in range(7) if mask & (1 << day)]
+            days = chosen_days(mask)
             if len(days) == 1:
                 return await patients.update_preferences(
                     patient.id, now=now, summary_weekday=days[0]

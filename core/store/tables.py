@@ -99,13 +99,17 @@ class UTCDateTime(TypeDecorator[datetime]):
 def _to_sqlite_text(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return as_utc(value).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    if value.tzinfo is not UTC:
+        value = as_utc(value)
+    return value.isoformat(sep=" ", timespec="microseconds").removesuffix("+00:00")
 
 
 def _from_sqlite_text(value: str | None) -> datetime | None:
     if value is None:
         return None
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    # Parsing the offset with the text gives `UTC` itself, in a fifth of the time that
+    # attaching it afterwards takes.
+    return datetime.fromisoformat(value + "+00:00")
 
 
 # Primary keys are BIGINT on PostgreSQL (answers and outbox rows add up over years), but must

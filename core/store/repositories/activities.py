@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Select, bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.store.repositories._common import table_of
 from core.store.tables import ActivityRow
 
 MAX_ACTIVITIES = 3
 MAX_LABEL = 100
+
+
+@cache
+def _labels_of_many() -> Select[Any]:
+    # Built once, on the table: the tick asks this for every batch of check-ins.
+    activities = table_of(ActivityRow)
+    return (
+        select(activities.c.patient_id, activities.c.position, activities.c.label)
+        .where(activities.c.patient_id.in_(bindparam("patient_ids", expanding=True)))
+        .order_by(activities.c.patient_id, activities.c.position)
+    )
 
 
 class ActivityRepository:
@@ -36,11 +50,7 @@ class ActivityRepository:
         found: dict[int, dict[int, str]] = {patient_id: {} for patient_id in patient_ids}
         if not found:
             return found
-        rows = await self._session.execute(
-            select(ActivityRow.patient_id, ActivityRow.position, ActivityRow.label)
-            .where(ActivityRow.patient_id.in_(sorted(found)))
-            .order_by(ActivityRow.patient_id, ActivityRow.position)
-        )
+        rows = await self._session.execute(_labels_of_many(), {"patient_ids": sorted(found)})
         for patient_id, position, label in rows:
             found[patient_id][position] = label
         return found

@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, bindparam, case, exists, select, update
+from sqlalchemy import Executable, Select, bindparam, case, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import Answer, CheckIn, CheckInStatus, Consent
 from core.store import records
-from core.store.repositories._common import columns, insert_for, table_of, upsert
+from core.store.repositories._common import columns, insert_for, table_of
 from core.store.tables import AnswerRow, CheckInRow, ConsentRow, UTCDateTime
 
 if TYPE_CHECKING:
@@ -91,6 +91,31 @@ def _answer_upsert(dialect: str) -> Upsert:
     )
 
 
+@cache
+def _create_many(dialect: str) -> Executable:
+    check_ins = table_of(CheckInRow)
+    # Only the keys and ids come back; the rest of each row is what was written.
+    return (
+        insert_for(dialect, check_ins)
+        .on_conflict_do_nothing(index_elements=["patient_id", "local_date", "slot"])
+        .returning(
+            check_ins.c.id, check_ins.c.patient_id, check_ins.c.local_date, check_ins.c.slot
+        )
+    )
+
+
+@cache
+def _on_dates(with_slots: bool) -> Select[Any]:
+    check_ins = table_of(CheckInRow)
+    statement = select(*check_ins.c).where(
+        check_ins.c.patient_id.in_(bindparam("patient_ids", expanding=True)),
+        check_ins.c.local_date.in_(bindparam("local_dates", expanding=True)),
+    )
+    if with_slots:
+        statement = statement.where(check_ins.c.slot.in_(bindparam("slots", expanding=True)))
+    return statement
+
+
 @dataclass(frozen=True, slots=True)
 class NewCheckIn:
     """A check-in to create with `CheckInRepository.create_many`."""
@@ -119,16 +144,9 @@ class CheckInRepository:
         if not new:
             return []
         wanted = {(item.patient_id, item.local_date, item.slot): item for item in new}
-        # Rows as parameters (SQLAlchemy sends them in pages, "insertmanyvalues"), on the
-        # table (Core): the statement is compiled once and cached, whatever the batch's size.
-        # Only the keys and ids come back; the rest of each row is what was written.
-        insert = (
-            upsert(self._session, table_of(CheckInRow))
-            .on_conflict_do_nothing(index_elements=["patient_id", "local_date", "slot"])
-            .returning(
-                CheckInRow.id, CheckInRow.patient_id, CheckInRow.local_date, CheckInRow.slot
-            )
-        )
+        # Rows as parameters (SQLAlchemy sends them in pages, "insertmanyvalues") to one
+        # statement built once: compiled once and cached, whatever the batch's size.
+        insert = _create_many(self._session.get_bind().dialect.name)
         rows = [
             {
                 "patient_id": item.patient_id,
@@ -181,13 +199,13 @@ class CheckInRepository:
         wanted = set(keys)
         if not wanted:
             return []
-        statement = select(*columns(CheckInRow)).where(
-            CheckInRow.patient_id.in_(sorted({patient for patient, _ in wanted})),
-            CheckInRow.local_date.in_(sorted({day for _, day in wanted})),
-        )
+        parameters: dict[str, list[Any]] = {
+            "patient_ids": sorted({patient for patient, _ in wanted}),
+            "local_dates": sorted({day for _, day in wanted}),
+        }
         if slots is not None:
-            statement = statement.where(CheckInRow.slot.in_(sorted(slots)))
-        rows = await self._session.execute(statement)
+            parameters["slots"] = sorted(slots)
+        rows = await self._session.execute(_on_dates(slots is not None), parameters)
         # The two IN lists also match pairs nobody asked about (A's id with B's date).
         found = (records.check_in(row) for row in rows.mappings())
         return [c for c in found if (c.patient_id, c.local_date) in wanted]

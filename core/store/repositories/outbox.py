@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import String, bindparam, case, cast, func, literal, select, update
+from sqlalchemy import Executable, String, bindparam, case, cast, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import CHECK_IN_KEY, OutboxKind, OutboxMessage, OutboxStatus
 from core.store import records
-from core.store.repositories._common import clip, columns, table_of, upsert
+from core.store.repositories._common import clip, columns, insert_for, table_of, upsert
 from core.store.tables import CheckInRow, OutboxRow, PatientRow, UTCDateTime
 
 # The columns `enqueue_check_ins` writes, in the order its SELECT gives them.
@@ -29,6 +30,35 @@ _QUEUED_COLUMNS = (
     "not_before_at",
     "created_at",
 )
+
+
+@cache
+def _enqueue_check_ins(dialect: str) -> Executable:
+    # Built once, on the tables (Core): the tick runs it for every batch of check-ins.
+    check_ins, patients = table_of(CheckInRow), table_of(PatientRow)
+    # The payload {"check_in_id": <id>}, made by the database (no portable construct).
+    json_object = func.json_build_object if dialect == "postgresql" else func.json_object
+    now = bindparam("now", type_=UTCDateTime())
+    rows = (
+        select(
+            literal("checkin:") + cast(check_ins.c.id, String),
+            check_ins.c.patient_id,
+            patients.c.chat_id,
+            literal(OutboxKind.CHECKIN.value),
+            json_object(CHECK_IN_KEY, check_ins.c.id),
+            now,
+            now,
+        )
+        .join(patients, patients.c.id == check_ins.c.patient_id)
+        .where(check_ins.c.id.in_(bindparam("check_in_ids", expanding=True)))
+    )
+    outbox = table_of(OutboxRow)
+    return (
+        insert_for(dialect, outbox)
+        .from_select(list(_QUEUED_COLUMNS), rows)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(outbox.c.id)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,29 +126,10 @@ class OutboxRepository:
         """
         if not check_in_ids:
             return 0
-        dialect = self._session.get_bind().dialect.name
-        # The payload {"check_in_id": <id>}, made by the database (no portable construct).
-        json_object = func.json_build_object if dialect == "postgresql" else func.json_object
-        rows = (
-            select(
-                literal("checkin:") + cast(CheckInRow.id, String),
-                CheckInRow.patient_id,
-                PatientRow.chat_id,
-                literal(OutboxKind.CHECKIN.value),
-                json_object(CHECK_IN_KEY, CheckInRow.id),
-                literal(now, UTCDateTime()),
-                literal(now, UTCDateTime()),
-            )
-            .join(PatientRow, PatientRow.id == CheckInRow.patient_id)
-            .where(CheckInRow.id.in_(bindparam("check_in_ids", expanding=True)))
+        insert = _enqueue_check_ins(self._session.get_bind().dialect.name)
+        queued = await self._session.execute(
+            insert, {"check_in_ids": sorted(check_in_ids), "now": now}
         )
-        insert = (
-            upsert(self._session, table_of(OutboxRow))
-            .from_select(list(_QUEUED_COLUMNS), rows)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(OutboxRow.id)
-        )
-        queued = await self._session.execute(insert, {"check_in_ids": sorted(check_in_ids)})
         return len(queued.all())
 
     async def enqueue(self, message: NewOutboxMessage, now: datetime) -> bool:

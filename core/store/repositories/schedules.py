@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import Select, bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import Patient, PatientStatus, Schedule, ScheduleKind
@@ -19,9 +21,11 @@ from core.store import records
 from core.store.repositories._common import columns, table_of, upsert
 from core.store.tables import PatientRow, ScheduleRow
 
-# `advance_many`'s statement, on the table (Core): an executemany of one compiled statement,
-# where the ORM's bulk update would handle every row as an object.
-_SCHEDULES = table_of(ScheduleRow)
+# The tick's statements, on the tables (Core) with bound parameters: built once, where
+# building a statement and its cache key costs more than running it, and executed without
+# the ORM's per-row handling (`make bench`, tick). `_ADVANCE` is an executemany of one
+# compiled statement, where the ORM's bulk update would handle every row as an object.
+_SCHEDULES, _PATIENTS = table_of(ScheduleRow), table_of(PatientRow)
 _ADVANCE = (
     update(_SCHEDULES)
     .where(_SCHEDULES.c.id == bindparam("schedule_id"))
@@ -31,6 +35,28 @@ _ADVANCE = (
         updated_at=bindparam("updated_at"),
     )
 )
+_SET_BACKOFF = (
+    update(_PATIENTS)
+    .where(_PATIENTS.c.id == bindparam("patient_id"))
+    .values(backoff_level=bindparam("backoff_level"))
+)
+
+
+@cache
+def _claim() -> Select[Any]:
+    # The rows and their people in one statement; only the schedule rows are locked.
+    return (
+        select(*_SCHEDULES.c, *_PATIENTS.c)
+        .join(_PATIENTS, _PATIENTS.c.id == _SCHEDULES.c.patient_id)
+        .where(_SCHEDULES.c.next_due_at <= bindparam("now"))
+        .order_by(_SCHEDULES.c.next_due_at, _SCHEDULES.c.id)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True, of=_SCHEDULES)
+    )
+
+
+_SCHEDULE_KEYS = tuple(column.key for column in _SCHEDULES.c)
+_PATIENT_KEYS = tuple(column.key for column in _PATIENTS.c)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,25 +160,14 @@ class ScheduleRepository:
         Rows another transaction holds are skipped (PostgreSQL), so two ticks never fire the
         same row; the caller advances every row it claims before committing.
         """
-        schedule_columns, patient_columns = columns(ScheduleRow), columns(PatientRow)
-        # The rows and their people in one statement; only the schedule rows are locked.
-        statement = (
-            select(*schedule_columns, *patient_columns)
-            .join(PatientRow, PatientRow.id == ScheduleRow.patient_id)
-            .where(ScheduleRow.next_due_at <= now)
-            .order_by(ScheduleRow.next_due_at, ScheduleRow.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=ScheduleRow)
-        )
-        split = len(schedule_columns)
-        schedule_keys = [column.key for column in schedule_columns]
-        patient_keys = [column.key for column in patient_columns]
+        split = len(_SCHEDULE_KEYS)
+        rows = await self._session.execute(_claim(), {"now": now, "limit": limit})
         return [
             DueSchedule(
-                records.schedule(dict(zip(schedule_keys, row[:split], strict=True))),
-                records.patient(dict(zip(patient_keys, row[split:], strict=True))),
+                records.schedule(dict(zip(_SCHEDULE_KEYS, row[:split], strict=True))),
+                records.patient(dict(zip(_PATIENT_KEYS, row[split:], strict=True))),
             )
-            for row in await self._session.execute(statement)
+            for row in rows
         ]
 
     async def set_backoff_level(self, patient_id: int, level: int) -> None:
@@ -202,6 +217,9 @@ class ScheduleRepository:
         if not levels:
             return
         await self._session.execute(
-            update(PatientRow),
-            [{"id": patient_id, "backoff_level": level} for patient_id, level in levels.items()],
+            _SET_BACKOFF,
+            [
+                {"patient_id": patient_id, "backoff_level": level}
+                for patient_id, level in levels.items()
+            ],
         )
