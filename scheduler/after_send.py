@@ -5,34 +5,46 @@
 - A person who blocked the bot (403) becomes unreachable: their schedule stops and their
   queued messages are given up, until they come back.
 
-Each runs in the transaction that records the outcome.
+Each runs in the transaction that records the outcomes, for a group of messages at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import CHECK_IN_KEY, OutboxKind, OutboxMessage
 from core.store.repositories import CheckInRepository
-from scheduler.nudges import schedule_first_nudge
+from core.store.repositories.check_ins import SentCheckIn
+from scheduler.nudges import schedule_first_nudges
 from scheduler.reachability import mark_unreachable
 
 
-async def after_sent(
-    session: AsyncSession,
-    message: OutboxMessage,
-    sent_at: datetime,
-    telegram_message_id: int | None,
-) -> None:
-    """Telegram accepted `message` as `telegram_message_id`."""
-    check_in_id = message.payload.get(CHECK_IN_KEY)
-    if message.kind == OutboxKind.CHECKIN.value and isinstance(check_in_id, int):
-        await CheckInRepository(session).mark_sent(
-            check_in_id, sent_at=sent_at, telegram_message_id=telegram_message_id
-        )
-        await schedule_first_nudge(session, check_in_id, sent_at)
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """A message Telegram accepted at `sent_at`, shown as `telegram_message_id`."""
+
+    message: OutboxMessage
+    sent_at: datetime
+    telegram_message_id: int | None
+
+
+async def after_sent(session: AsyncSession, delivered: Sequence[Delivered]) -> None:
+    """Telegram accepted these messages: check-ins among them are marked sent (with the
+    message that shows each) and their nudges planned, a few statements for any number."""
+    sent = [
+        SentCheckIn(check_in_id, item.sent_at, item.telegram_message_id)
+        for item in delivered
+        if item.message.kind == OutboxKind.CHECKIN.value
+        and isinstance(check_in_id := item.message.payload.get(CHECK_IN_KEY), int)
+    ]
+    if not sent:
+        return
+    await CheckInRepository(session).mark_sent_many(sent)
+    await schedule_first_nudges(session, {item.check_in_id: item.sent_at for item in sent})
 
 
 async def after_blocked(session: AsyncSession, message: OutboxMessage, now: datetime) -> None:

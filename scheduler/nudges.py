@@ -8,6 +8,7 @@ Its buttons: "later today" (one more reminder 2 hours on, with the same rules) a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -49,25 +50,28 @@ def nudges_allowed(check_in: CheckIn) -> int:
     return 2 if check_in.nudge_reply == LATER else 1
 
 
-async def schedule_first_nudge(
-    session: AsyncSession, check_in_id: int, sent_at: datetime
-) -> datetime | None:
-    """Plan the check-in's nudge from the moment it was delivered (scheduled ones only)."""
-    check_in = await CheckInRepository(session).get(check_in_id)
-    if (
-        check_in is None
-        or check_in.slot != CheckInSlot.DAILY.value
-        or check_in.nudges_sent > 0
-        or check_in.nudge_reply is not None
-    ):
-        return None
-    patient = await PatientRepository(session).get(check_in.patient_id)
-    if patient is None:
-        return None
-    at = plan_nudge(patient, sent_at + NUDGE_DELAY, check_in.closes_at)
-    if at is not None:
-        await NudgeRepository(session).set(check_in.id, due_at=at)
-    return at
+async def schedule_first_nudges(
+    session: AsyncSession, sent: Mapping[int, datetime]
+) -> dict[int, datetime]:
+    """Plan each check-in's nudge from the moment it was delivered (check-in id -> then),
+    scheduled ones only; returns those planned. A few statements for any number."""
+    check_ins = await CheckInRepository(session).many(sent.keys())
+    patients = await PatientRepository(session).many({c.patient_id for c in check_ins.values()})
+    planned: dict[int, datetime] = {}
+    for check_in in check_ins.values():
+        patient = patients.get(check_in.patient_id)
+        if (
+            patient is None
+            or check_in.slot != CheckInSlot.DAILY.value
+            or check_in.nudges_sent > 0
+            or check_in.nudge_reply is not None
+        ):
+            continue
+        at = plan_nudge(patient, sent[check_in.id] + NUDGE_DELAY, check_in.closes_at)
+        if at is not None:
+            planned[check_in.id] = at
+    await NudgeRepository(session).set_due_many(planned)
+    return planned
 
 
 def nudge_should_go(check_in: CheckIn, patient: Patient, now: datetime) -> bool:

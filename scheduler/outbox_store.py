@@ -26,7 +26,7 @@ from core.ports import OutgoingMessage, SendResult, SendStatus
 from core.store.repositories import OutboxRepository, PatientRepository
 from core.store.repositories.outbox import SentMessage
 from messages.checkin_message import render_checkin
-from scheduler.after_send import after_blocked, after_sent
+from scheduler.after_send import Delivered, after_blocked, after_sent
 from scheduler.checkins import checkin_states
 from scheduler.sending import SCHEDULED, DispatchReport, Outcome, quiet_hours_hold
 
@@ -151,13 +151,18 @@ class OutboxStore:
         try:
             async with self._session_factory.begin() as session:
                 outbox = OutboxRepository(session)
+                delivered = [
+                    Delivered(o.message, o.at, o.result.message_id)
+                    for o in outcomes
+                    if o.result is not None and o.result.status is SendStatus.SENT
+                ]
                 await outbox.mark_sent_many(
                     [
-                        SentMessage(o.message.id, o.at, o.result.message_id)
-                        for o in outcomes
-                        if o.result is not None and o.result.status is SendStatus.SENT
+                        SentMessage(d.message.id, d.sent_at, d.telegram_message_id)
+                        for d in delivered
                     ]
                 )
+                await after_sent(session, delivered)
                 for outcome in outcomes:
                     await _record_one(session, outbox, outcome, counts)
         except Exception:
@@ -191,8 +196,7 @@ async def _record_one(
         return
     error = result.error or result.status.value
     match result.status:
-        case SendStatus.SENT:  # its outbox row was marked with the others
-            await after_sent(session, message, now, result.message_id)
+        case SendStatus.SENT:  # recorded with the group's others
             counts.sent += 1
         case SendStatus.RETRY_AFTER:
             await outbox.retry_later(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from core.store.repositories import CheckInRepository
+from core.store.repositories.check_ins import SentCheckIn
 from usecases.services import Services
 
 
@@ -18,6 +19,9 @@ async def record_shown(services: Services, check_in_messages: Mapping[int, int])
         return
     now = services.clock.now()
     async with services.session_factory.begin() as session:
-        check_ins = CheckInRepository(session)
-        for check_in_id, message_id in check_in_messages.items():
-            await check_ins.mark_sent(check_in_id, sent_at=now, telegram_message_id=message_id)
+        await CheckInRepository(session).mark_sent_many(
+            [
+                SentCheckIn(check_in_id, now, message_id)
+                for check_in_id, message_id in check_in_messages.items()
+            ]
+        )

@@ -116,6 +116,30 @@ def _on_dates(with_slots: bool) -> Select[Any]:
     return statement
 
 
+@cache
+def _many() -> Select[Any]:
+    check_ins = table_of(CheckInRow)
+    return select(*check_ins.c).where(check_ins.c.id.in_(bindparam("ids", expanding=True)))
+
+
+@cache
+def _answers_of() -> Select[Any]:
+    answers = table_of(AnswerRow)
+    return (
+        select(*answers.c)
+        .where(answers.c.check_in_id.in_(bindparam("check_in_ids", expanding=True)))
+        .order_by(answers.c.id)
+    )
+
+
+# Check-ins marked sent, many rows to one statement (the dispatcher, a group at a time).
+_MARK_SENT = (
+    update(table_of(CheckInRow))
+    .where(table_of(CheckInRow).c.id == bindparam("check_in_id"))
+    .values(sent_at=bindparam("sent_at"), telegram_message_id=bindparam("telegram_message_id"))
+)
+
+
 @dataclass(frozen=True, slots=True)
 class NewCheckIn:
     """A check-in to create with `CheckInRepository.create_many`."""
@@ -126,6 +150,15 @@ class NewCheckIn:
     items: Sequence[str]
     closes_at: datetime
     status: CheckInStatus = CheckInStatus.OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class SentCheckIn:
+    """A check-in message Telegram accepted, for `CheckInRepository.mark_sent_many`."""
+
+    check_in_id: int
+    sent_at: datetime
+    telegram_message_id: int | None
 
 
 class CheckInRepository:
@@ -188,8 +221,7 @@ class CheckInRepository:
         """The check-ins with these ids (missing ids are left out)."""
         if not check_in_ids:
             return {}
-        statement = select(*columns(CheckInRow)).where(CheckInRow.id.in_(sorted(check_in_ids)))
-        rows = await self._session.execute(statement)
+        rows = await self._session.execute(_many(), {"ids": sorted(check_in_ids)})
         return {c.id: c for c in map(records.check_in, rows.mappings())}
 
     async def on_dates(
@@ -210,12 +242,21 @@ class CheckInRepository:
         found = (records.check_in(row) for row in rows.mappings())
         return [c for c in found if (c.patient_id, c.local_date) in wanted]
 
-    async def mark_sent(
-        self, check_in_id: int, *, sent_at: datetime, telegram_message_id: int | None
-    ) -> CheckIn | None:
-        """Record that the check-in message went out (and its id, to check taps against)."""
-        return await self._update(
-            check_in_id, sent_at=sent_at, telegram_message_id=telegram_message_id
+    async def mark_sent_many(self, sent: Sequence[SentCheckIn]) -> None:
+        """Record that these check-in messages went out, and the message that shows each
+        (taps are checked against it); one statement."""
+        if not sent:
+            return
+        await self._session.execute(
+            _MARK_SENT,
+            [
+                {
+                    "check_in_id": item.check_in_id,
+                    "sent_at": item.sent_at,
+                    "telegram_message_id": item.telegram_message_id,
+                }
+                for item in sent
+            ],
         )
 
     async def set_note(self, check_in_id: int, note: str | None) -> CheckIn | None:
@@ -278,12 +319,8 @@ class CheckInRepository:
         found: dict[int, list[Answer]] = {check_in_id: [] for check_in_id in check_in_ids}
         if not found:
             return found
-        statement = (
-            select(*columns(AnswerRow))
-            .where(AnswerRow.check_in_id.in_(sorted(found)))
-            .order_by(AnswerRow.id)
-        )
-        for row in (await self._session.execute(statement)).mappings():
+        rows = await self._session.execute(_answers_of(), {"check_in_ids": sorted(found)})
+        for row in rows.mappings():
             answer = records.answer(row)
             found[answer.check_in_id].append(answer)
         return found

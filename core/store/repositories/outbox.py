@@ -12,7 +12,19 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Executable, String, bindparam, case, cast, func, literal, select, update
+from sqlalchemy import (
+    Executable,
+    Select,
+    String,
+    Update,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import CHECK_IN_KEY, OutboxKind, OutboxMessage, OutboxStatus
@@ -20,6 +32,7 @@ from core.store import records
 from core.store.repositories._common import clip, columns, insert_for, table_of, upsert
 from core.store.tables import CheckInRow, OutboxRow, PatientRow, UTCDateTime
 
+_OUTBOX = table_of(OutboxRow)
 # The columns `enqueue_check_ins` writes, in the order its SELECT gives them.
 _QUEUED_COLUMNS = (
     "idempotency_key",
@@ -52,12 +65,52 @@ def _enqueue_check_ins(dialect: str) -> Executable:
         .join(patients, patients.c.id == check_ins.c.patient_id)
         .where(check_ins.c.id.in_(bindparam("check_in_ids", expanding=True)))
     )
-    outbox = table_of(OutboxRow)
     return (
-        insert_for(dialect, outbox)
+        insert_for(dialect, _OUTBOX)
         .from_select(list(_QUEUED_COLUMNS), rows)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(outbox.c.id)
+        .returning(_OUTBOX.c.id)
+    )
+
+
+# The dispatcher's statements, built once, on the table (Core): it runs them for every small
+# group of messages it sends.
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("message_id"))
+    .values(
+        status=OutboxStatus.SENT.value,
+        sent_at=bindparam("sent_at"),
+        telegram_message_id=bindparam("telegram_message_id"),
+        last_error=None,
+    )
+)
+
+
+@cache
+def _due() -> Select[Any]:
+    return (
+        select(*_OUTBOX.c)
+        .where(
+            _OUTBOX.c.status == OutboxStatus.PENDING.value,
+            _OUTBOX.c.not_before_at <= bindparam("now"),
+        )
+        .order_by(_OUTBOX.c.not_before_at, _OUTBOX.c.id)
+        .limit(bindparam("limit"))
+    )
+
+
+@cache
+def _start_sending() -> Update:
+    return (
+        update(_OUTBOX)
+        .where(
+            _OUTBOX.c.id.in_(bindparam("message_ids", expanding=True)),
+            _OUTBOX.c.status == OutboxStatus.PENDING.value,
+            _OUTBOX.c.not_before_at <= bindparam("now"),
+        )
+        .values(status=OutboxStatus.SENDING.value, attempts=_OUTBOX.c.attempts + 1)
+        .returning(*_OUTBOX.c)
     )
 
 
@@ -148,13 +201,7 @@ class OutboxRepository:
 
     async def due(self, *, now: datetime, limit: int) -> list[OutboxMessage]:
         """Pending messages whose time has come, oldest first."""
-        statement = (
-            select(*columns(OutboxRow))
-            .where(OutboxRow.status == OutboxStatus.PENDING.value, OutboxRow.not_before_at <= now)
-            .order_by(OutboxRow.not_before_at, OutboxRow.id)
-            .limit(limit)
-        )
-        return await self._many(statement)
+        return await self._many(_due(), {"now": now, "limit": limit})
 
     async def earliest_pending(self) -> datetime | None:
         """When the next queued message may go, if any is queued."""
@@ -173,17 +220,7 @@ class OutboxRepository:
         """
         if not message_ids:
             return []
-        statement = (
-            update(OutboxRow)
-            .where(
-                OutboxRow.id.in_(message_ids),
-                OutboxRow.status == OutboxStatus.PENDING.value,
-                OutboxRow.not_before_at <= now,
-            )
-            .values(status=OutboxStatus.SENDING.value, attempts=OutboxRow.attempts + 1)
-            .returning(*columns(OutboxRow))
-        )
-        return await self._many(statement)
+        return await self._many(_start_sending(), {"message_ids": list(message_ids), "now": now})
 
     async def unclaim(self, message_ids: Sequence[int]) -> None:
         """Put `sending` messages that were never sent back in the queue, attempt given back."""
@@ -200,14 +237,12 @@ class OutboxRepository:
         if not sent:
             return
         await self._session.execute(
-            update(OutboxRow),
+            _MARK_SENT,
             [
                 {
-                    "id": item.message_id,
-                    "status": OutboxStatus.SENT.value,
+                    "message_id": item.message_id,
                     "sent_at": item.sent_at,
                     "telegram_message_id": item.telegram_message_id,
-                    "last_error": None,
                 }
                 for item in sent
             ],
@@ -279,8 +314,10 @@ class OutboxRepository:
         row = (await self._session.execute(statement)).mappings().first()
         return None if row is None else records.outbox_message(row)
 
-    async def _many(self, statement: Any) -> list[OutboxMessage]:
-        rows = await self._session.execute(statement)
+    async def _many(
+        self, statement: Any, parameters: dict[str, Any] | None = None
+    ) -> list[OutboxMessage]:
+        rows = await self._session.execute(statement, parameters)
         return [records.outbox_message(row) for row in rows.mappings()]
 
 

@@ -18,8 +18,9 @@ from core.store import records
 from core.store.repositories._common import columns, table_of
 from core.store.tables import PatientRow
 
-# Statements every tap and every typed message runs, built once: building one (and its
-# cache key) costs more than running it. On the table (Core), with bound parameters.
+# Statements every tap and every typed message runs, and the dispatcher's, built once:
+# building one (and its cache key) costs more than running it. On the table (Core), with
+# bound parameters.
 
 
 @cache
@@ -47,6 +48,12 @@ def _touch_last_seen() -> Update:
         .where(patients.c.id == bindparam("patient_id"))
         .values(last_seen_at=bindparam("now"))
     )
+
+
+@cache
+def _many() -> Select[Any]:
+    patients = table_of(PatientRow)
+    return select(*patients.c).where(patients.c.id.in_(bindparam("patient_ids", expanding=True)))
 
 
 _HHMM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
@@ -87,8 +94,7 @@ class PatientRepository:
         """The patients with these ids, in one query (missing ids are left out)."""
         if not patient_ids:
             return {}
-        statement = select(*columns(PatientRow)).where(PatientRow.id.in_(list(patient_ids)))
-        rows = await self._session.execute(statement)
+        rows = await self._session.execute(_many(), {"patient_ids": sorted(patient_ids)})
         return {patient.id: patient for patient in map(records.patient, rows.mappings())}
 
     async def get_by_telegram_id(self, telegram_user_id: int) -> Patient | None:
