@@ -95,9 +95,13 @@ def items_for(
     local_date: date, days_mask: int, *, include_pain: bool = True
 ) -> tuple[MarkerId, ...]:
     """The markers to ask on `local_date` for someone who checks in on `days_mask` days."""
+    return _items_on(local_date.weekday(), days_mask, include_pain)
+
+
+@cache  # 7 weekdays x 128 masks x 2: asked for every check-in the tick opens
+def _items_on(weekday: int, days_mask: int, include_pain: bool) -> tuple[MarkerId, ...]:
     days = chosen_days(days_mask) or tuple(range(7))
     plan = plan_week(len(days), include_pain)
-    weekday = local_date.weekday()
     # An on-demand check-in on a day off borrows the plan of the next chosen day.
     position = next((i for i, day in enumerate(days) if day >= weekday), 0)
     return plan[position]

@@ -49,6 +49,8 @@ def as_utc(value: object) -> datetime:
     """An aware datetime in UTC; naive datetimes and anything else are refused."""
     if not isinstance(value, datetime):
         raise TypeError(f"expected a datetime, got {type(value).__name__}")
+    if value.tzinfo is UTC:  # most values are UTC already
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("naive datetime given to a UTC column; use an aware datetime")
     return value.astimezone(UTC)
@@ -99,9 +101,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 def _to_sqlite_text(value: datetime | None) -> str | None:
     if value is None:
         return None
-    if value.tzinfo is not UTC:
-        value = as_utc(value)
-    return value.isoformat(sep=" ", timespec="microseconds").removesuffix("+00:00")
+    return as_utc(value).isoformat(sep=" ", timespec="microseconds").removesuffix("+00:00")
 
 
 def _from_sqlite_text(value: str | None) -> datetime | None:
