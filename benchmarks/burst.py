@@ -26,12 +26,11 @@ from benchmarks.call_log import deliveries
 from benchmarks.harness import (
     DUE,
     SQLITE,
-    catalogue,
     codec,
     database,
     initialized_bot,
     outbox_settled,
-    production_batches,
+    production_ticker,
 )
 from benchmarks.population import populate
 from benchmarks.sandbox_process import sandbox_in_process_of_its_own
@@ -44,7 +43,6 @@ from sandbox import SandboxLimits
 from scheduler.dispatch_lock import dispatch_lock_for
 from scheduler.dispatcher import Dispatcher, DispatchSettings
 from scheduler.pacing import DeliveryLimits
-from scheduler.tick import Ticker
 
 BOT_ID = 5550101
 TOKEN = f"{BOT_ID}:n1-bench-burst"
@@ -99,15 +97,8 @@ async def n1_burst(patients: int) -> BurstFigures:
                 # The running bot's settings, but for its pace (Telegram's limits are off).
                 settings=DispatchSettings(limits=DeliveryLimits.unlimited()),
             )
-            batches = production_batches(engine)
-            ticker = Ticker(
-                factory,
-                clock=clock,
-                codec=signer,
-                catalogue=catalogue(),
-                batch_size=batches.size,
-                pause_between_batches=batches.pause,
-                on_queued=dispatcher.wake,
+            ticker = production_ticker(
+                factory, engine, clock, on_queued=dispatcher.wake, pauses=True
             )
             stopping = False
             started = time.perf_counter()

@@ -14,7 +14,7 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +34,7 @@ from core.store.engine import create_engine
 from core.store.migrate import upgrade
 from core.store.repositories import ReportingRepository
 from messages.catalogue import Catalogue, load_catalogue
+from scheduler.tick import Ticker
 from tests.scratch import scratch_postgres_database
 
 # Monday 4 January 2027: people join at 08:00 UTC; check-ins at 09:00 London (= UTC in winter).
@@ -123,6 +124,30 @@ class TickBatches:
 def production_batches(engine: AsyncEngine) -> TickBatches:
     """What `bot.jobs.DeliveryJobs` gives its `Ticker` on this engine's database."""
     return TickBatches(TICK_BATCH, SQLITE_PAUSE if engine.dialect.name == "sqlite" else 0.0)
+
+
+def production_ticker(
+    session_factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
+    clock: Clock,
+    *,
+    on_queued: Callable[[], None],
+    pauses: bool = False,
+) -> Ticker:
+    """N1's tick as the running bot builds it for this database: its batch size, and, with
+    `pauses`, its real pauses between batches (else they are left out, to be counted apart).
+    `on_queued` is called after each batch that queued something (production wakes the
+    dispatcher)."""
+    batches = production_batches(engine)
+    return Ticker(
+        session_factory,
+        clock=clock,
+        codec=codec(),
+        catalogue=catalogue(),
+        batch_size=batches.size,
+        pause_between_batches=batches.pause if pauses else 0.0,
+        on_queued=on_queued,
+    )
 
 
 def bot_settings(root_url: str, token: str, database: str) -> Settings:

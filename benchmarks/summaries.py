@@ -41,12 +41,11 @@ from benchmarks.harness import (
     LagMonitor,
     SessionFactory,
     analyse_after_bulk_load,
-    catalogue,
-    codec,
     database,
     database_kinds,
     median,
     production_batches,
+    production_ticker,
 )
 from benchmarks.population import populate
 from benchmarks.table import Figure, render
@@ -58,7 +57,6 @@ from core.store.tables import AnswerRow, CheckInRow, PatientRow
 from core.zones import use_bundled_tzdata
 from scheduler.checkins import choose_items
 from scheduler.summary_charts import CHART_KEY, SummaryCharts
-from scheduler.tick import Ticker
 
 FULL, QUICK = 2_000, 300
 CHARTS_FULL, CHARTS_QUICK = 25, 5
@@ -204,13 +202,8 @@ async def measure(patients: int, kind: str = SQLITE, charts: int = 0) -> Summary
         clock = FakeClock(DUE_AT)
         batches = production_batches(engine)
         fired: list[float] = []
-        ticker = Ticker(
-            factory,
-            clock=clock,
-            codec=codec(),
-            catalogue=catalogue(),
-            batch_size=batches.size,
-            on_queued=lambda: fired.append(time.perf_counter()),
+        ticker = production_ticker(
+            factory, engine, clock, on_queued=lambda: fired.append(time.perf_counter())
         )
         queued = 0
         async with LagMonitor() as lag:

@@ -30,12 +30,11 @@ from benchmarks.harness import (
     SQLITE,
     LagMonitor,
     analyse_after_bulk_load,
-    catalogue,
-    codec,
     database,
     database_kinds,
     median,
     production_batches,
+    production_ticker,
 )
 from benchmarks.population import populate
 from benchmarks.table import Figure, render
@@ -43,7 +42,6 @@ from core.clock import FakeClock
 from core.heap import freeze_startup_heap
 from core.store.engine import create_session_factory
 from core.zones import use_bundled_tzdata
-from scheduler.tick import Ticker
 from scheduler.zone_search import load_zone
 
 FULL, QUICK = 10_000, 400
@@ -81,14 +79,8 @@ async def measure(patients: int, kind: str = SQLITE) -> TickFigures:
         clock = FakeClock(JOINED)
         batches = production_batches(engine)
         fired: list[float] = []
-        ticker = Ticker(
-            factory,
-            clock=clock,
-            codec=codec(),
-            catalogue=catalogue(),
-            batch_size=batches.size,
-            # Called after each batch that queued something (production wakes the dispatcher).
-            on_queued=lambda: fired.append(time.perf_counter()),
+        ticker = production_ticker(
+            factory, engine, clock, on_queued=lambda: fired.append(time.perf_counter())
         )
         await ticker.tick()  # the first tick's one-off sweep for people without schedules
         load_zone("Europe/London")  # built once per process; a running bot has it already
