@@ -96,6 +96,8 @@ def build_application(
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         # aiohttp instead of PTB's httpx client: about a fifth of the CPU per Bot API call.
+        # With httpx, `make bench` (answers, SQLite) answered 120 taps a second at p95 1.1 s
+        # and fell behind (108/s); with this client, p95 57 ms, all answered (2026-12-07).
         # Pool sizes as PTB's defaults: many calls at once, one long poll.
         .request(AiohttpRequest(connection_pool_size=256))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
