@@ -23,7 +23,7 @@ from core.store.repositories import CheckInRepository, NudgeRepository, PatientR
 from messages import scheduled
 from scheduler.local_time import local_date_of
 from scheduler.planning import outside_quiet_hours
-from scheduler.schedules import active_at, parse_hhmm, patient_zone
+from scheduler.schedules import active_at, local_today, parse_hhmm, patient_zone
 
 NUDGE_DELAY: Final = timedelta(hours=3)
 LATER_DELAY: Final = timedelta(hours=2)
@@ -84,9 +84,9 @@ def nudge_should_go(check_in: CheckIn, patient: Patient, now: datetime) -> bool:
     if check_in.sent_at is None or check_in.nudges_sent >= nudges_allowed(check_in):
         return False
     # Late (e.g. N1 was down): still only the same local day, and never in quiet hours.
-    return plan_nudge(patient, now, check_in.closes_at) == now and local_date_of(
-        now, patient_zone(patient)
-    ) == local_date_of(check_in.sent_at, patient_zone(patient))
+    return plan_nudge(patient, now, check_in.closes_at) == now and local_today(
+        patient, now
+    ) == local_today(patient, check_in.sent_at)
 
 
 def nudge_message(

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
 from core.domain import OutboxKind, OutboxMessage, Patient
 from core.ports import OutgoingMessage, Sender, SendResult, SendStatus
+from scheduler.counts import Counts
 from scheduler.schedules import quiet_until
 from scheduler.summary_charts import CHART_KEY
 
@@ -115,7 +116,7 @@ async def send_one(sender: Sender, chat_id: int, outgoing: OutgoingMessage) -> S
 
 
 @dataclass
-class DispatchReport:
+class DispatchReport(Counts):
     """What the dispatcher did (counts only)."""
 
     held_lock: bool = True
@@ -128,10 +129,3 @@ class DispatchReport:
     uncertain: int = 0
     blocked: int = 0
     failed: int = 0
-
-    def add(self, other: DispatchReport) -> None:
-        """Add another report's counts to this one."""
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if isinstance(value, int) and not isinstance(value, bool):
-                setattr(self, item.name, value + getattr(other, item.name))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import Final, Generic, TypeVar
@@ -63,6 +63,7 @@ from messages.schema import Kind
 from messages.summary import ComposedSummary
 from scheduler.backoff import BackoffLevel, level_at, quiet_since
 from scheduler.checkins import CheckInRequest, open_checkins
+from scheduler.counts import Counts
 from scheduler.local_time import local_date_of
 from scheduler.nudges import nudge_message, nudge_should_go
 from scheduler.planning import Slot, in_quiet_hours
@@ -87,7 +88,7 @@ T = TypeVar("T")
 
 
 @dataclass
-class TickReport:
+class TickReport(Counts):
     """What one tick did (counts only; never anything a person wrote)."""
 
     checkins_queued: int = 0
@@ -112,13 +113,6 @@ class TickReport:
             + self.summaries_queued
             + self.door_open_queued
         )
-
-    def add(self, other: TickReport) -> None:
-        """Add another report's counts to this one."""
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if isinstance(value, int) and not isinstance(value, bool):
-                setattr(self, item.name, value + getattr(other, item.name))
 
 
 @dataclass(frozen=True)
@@ -348,13 +342,7 @@ class Ticker:
         )
         await schedules.advance_many(
             [
-                ScheduleStep(
-                    due.schedule.id,
-                    next_due_at=None if decision.following is None else decision.following.at,
-                    due_local_date=(
-                        None if decision.following is None else decision.following.local_date
-                    ),
-                )
+                _step(due, decision.following)
                 for due, decision in zip(dues, decisions, strict=True)
             ],
             now,
@@ -422,18 +410,24 @@ class Ticker:
         self, session: AsyncSession, due: DueSchedule, now: datetime, report: TickReport
     ) -> None:
         plan = Plan.summaries(due.patient)
-        schedules = ScheduleRepository(session)
         start = resume_from(due.patient, now)
         if plan is None or start is None or start > now:
             following = None if plan is None or start is None else next_checkin(plan, start)
-            await schedules.advance(
-                due.schedule.id,
-                next_due_at=None if following is None else following.at,
-                due_local_date=None if following is None else following.local_date,
-                now=now,
-            )
             report.skipped += 1
-            return
+        else:
+            following = await self._summarise(session, due, plan, now, report)
+        await ScheduleRepository(session).advance_many([_step(due, following)], now)
+
+    async def _summarise(
+        self,
+        session: AsyncSession,
+        due: DueSchedule,
+        plan: Plan,
+        now: datetime,
+        report: TickReport,
+    ) -> Slot | None:
+        """Queue the person's summary unless it is too late, quiet hours, or a week without
+        check-ins; returns the next summary's slot."""
         patient = due.patient
         if patient.status is PatientStatus.PAUSED:  # the pause has ended
             resumed = await PatientRepository(session).update_status(
@@ -454,13 +448,7 @@ class Ticker:
             report.summaries_queued += 1
         else:
             report.skipped += 1
-        following = next_checkin(plan, plan.planned_at(slot))
-        await schedules.advance(
-            due.schedule.id,
-            next_due_at=None if following is None else following.at,
-            due_local_date=None if following is None else following.local_date,
-            now=now,
-        )
+        return next_checkin(plan, plan.planned_at(slot))
 
     async def _queue_summary(
         self,
@@ -512,9 +500,9 @@ class Ticker:
     ) -> None:
         check_in, patient = due.check_in, due.patient
         nudges = NudgeRepository(session)
-        await nudges.set(check_in.id, due_at=None)
         answered = await CheckInRepository(session).has_answers(check_in.id)
         if answered or not nudge_should_go(check_in, patient, now):
+            await nudges.set(check_in.id, due_at=None)
             report.skipped += 1
             return
         number = check_in.nudges_sent + 1
@@ -568,12 +556,12 @@ async def _claim_schedules(
 
 
 async def _set_schedule_aside(session: AsyncSession, due: DueSchedule, now: datetime) -> None:
-    await ScheduleRepository(session).advance(
+    step = ScheduleStep(
         due.schedule.id,
         next_due_at=now + RETRY_FAILED_AFTER,
         due_local_date=due.schedule.due_local_date,
-        now=now,
     )
+    await ScheduleRepository(session).advance_many([step], now)
 
 
 async def _claim_nudges(session: AsyncSession, now: datetime, limit: int) -> Sequence[DueNudge]:
@@ -607,6 +595,15 @@ def _decide(due: DueSchedule, now: datetime) -> _Decision:
     quiet_now = late and _quiet_at(now, plan.quiet_start, plan.quiet_end, plan.zone)
     send = _Send(due, slot, closes_at, now < closes_at and not quiet_now)
     return _Decision(following=following, send=send, resumes=resumes, level=level)
+
+
+def _step(due: DueSchedule, following: Slot | None) -> ScheduleStep:
+    """Where a fired row moves on to: the following slot (None: nothing more scheduled)."""
+    if following is None:
+        return ScheduleStep(due.schedule.id, next_due_at=None, due_local_date=None)
+    return ScheduleStep(
+        due.schedule.id, next_due_at=following.at, due_local_date=following.local_date
+    )
 
 
 def _current_slot(due: DueSchedule, plan: Plan) -> Slot:

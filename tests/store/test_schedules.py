@@ -73,14 +73,16 @@ async def test_due_schedules_are_claimed_oldest_first_with_their_patient(
         ]
         assert len(await schedules.claim_due(now=NOW + timedelta(minutes=10), limit=1)) == 1
         # Each claimed row moves on before the transaction ends.
-        await schedules.advance(
-            due[0].schedule.id,
-            next_due_at=NOW + timedelta(days=1),
-            due_local_date=TODAY + timedelta(days=1),
-            now=NOW,
-        )
         await schedules.advance_many(
-            [ScheduleStep(due[1].schedule.id, next_due_at=None, due_local_date=None)], NOW
+            [
+                ScheduleStep(
+                    due[0].schedule.id,
+                    next_due_at=NOW + timedelta(days=1),
+                    due_local_date=TODAY + timedelta(days=1),
+                ),
+                ScheduleStep(due[1].schedule.id, next_due_at=None, due_local_date=None),
+            ],
+            NOW,
         )
         await schedules.advance_many([], NOW)
         assert await schedules.claim_due(now=NOW + timedelta(minutes=10), limit=10) == []

@@ -127,25 +127,6 @@ class ScheduleRepository:
         ).returning(*columns(ScheduleRow))
         return records.schedule((await self._session.execute(statement)).mappings().one())
 
-    async def advance(
-        self,
-        schedule_id: int,
-        *,
-        next_due_at: datetime | None,
-        due_local_date: date | None,
-        now: datetime,
-    ) -> None:
-        """Move a claimed row on to its next occurrence (None: nothing more is scheduled)."""
-        await self._session.execute(
-            update(ScheduleRow)
-            .where(ScheduleRow.id == schedule_id)
-            .values(
-                next_due_at=next_due_at,
-                due_local_date=due_local_date,
-                updated_at=now,
-            )
-        )
-
     async def stop_all(self, patient_id: int, now: datetime) -> None:
         """Schedule nothing more for the person (blocked, stopped, or the door is open)."""
         await self._session.execute(
