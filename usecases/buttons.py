@@ -30,7 +30,7 @@ from core.store.repositories import PatientRepository, SecurityEventRepository
 from messages import checkin_texts, journey, settings_texts
 from usecases import answer_checkin, delete, nudge_reply, onboarding, settings, status
 from usecases.reaction import Reaction
-from usecases.returning import returning
+from usecases.returning import note_return
 from usecases.services import Services
 
 # Telegram shows at most this much of a callback answer comfortably.
@@ -75,13 +75,15 @@ async def press(
                 services, session, patient, tap, tapped.message_id, reaction
             )
             return reaction
-    match tap:
-        case NudgeTap() | ChoiceTap() if data not in tapped.buttons:
+        if data not in tapped.buttons:
             reaction.answer = journey.BUTTON_NOT_ACTIVE
+            return reaction
+        patient = await note_return(session, services, patient, reaction, seen=True)
+    match tap:
         case NudgeTap():
             await nudge_reply.reply(services, patient, tap, tapped.text, reaction)
         case ChoiceTap():
-            await _choice(services, await returning(services, patient, reaction), tap, reaction)
+            await _choice(services, patient, tap, reaction)
     return reaction
 
 

@@ -8,7 +8,6 @@ from core.ports import OutgoingMessage
 from core.store.repositories import SecurityEventRepository
 from scheduler.nudges import NudgeReplyKind, reply_to_nudge
 from usecases.reaction import Reaction
-from usecases.returning import note_return
 from usecases.services import Services
 
 # Replies shown under the nudge itself (its buttons go): what happens next.
@@ -24,7 +23,8 @@ async def reply(
     nudge_text: str | None,
     reaction: Reaction,
 ) -> None:
-    """Apply the choice; the nudge loses its buttons and says what happens next."""
+    """Apply the choice; the nudge loses its buttons and says what happens next. (The
+    person was noted as here in the tap's own transaction: `usecases.buttons.press`.)"""
     now = services.clock.now()
     async with services.session_factory.begin() as session:
         result = await reply_to_nudge(
@@ -34,7 +34,6 @@ async def reply(
             await SecurityEventRepository(session).record(
                 kind="callback_not_owned", now=now, telegram_user_id=patient.telegram_user_id
             )
-        await note_return(session, services, patient, reaction)
     reaction.answer = result.text
     if nudge_text and result.kind is not NudgeReplyKind.NOT_OWNED:
         shown = f"{nudge_text}\n\n{result.text}" if result.kind in _SHOWN_UNDER else nudge_text

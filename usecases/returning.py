@@ -53,7 +53,5 @@ async def note_return(
 
 async def returning(services: Services, patient: Patient, reaction: Reaction) -> Patient:
     """`note_return` in a transaction of its own."""
-    if patient.status is PatientStatus.ONBOARDING:
-        return patient
     async with services.session_factory.begin() as session:
         return await note_return(session, services, patient, reaction)
