@@ -1,5 +1,5 @@
 """The words of messages N1 sends on its own: nudges, "the door is open", "welcome back",
-and the short replies to a nudge's buttons.
+the thanks at the end of a check-in, and the short replies to a nudge's buttons.
 
 Variants come from the message library, chosen so that a person does not see the same one
 twice in a row (the caller passes their history of library ids and logs the one used).
@@ -16,7 +16,7 @@ from typing import Final
 
 from messages.catalogue import Catalogue
 from messages.render import render
-from messages.schema import Kind
+from messages.schema import Context, Kind
 
 # The nudge's two buttons.
 LATER_TODAY: Final = "Later today"
@@ -62,3 +62,18 @@ def door_open(catalogue: Catalogue, seed: int, history: Sequence[str]) -> Chosen
 def welcome_back(catalogue: Catalogue, seed: int, history: Sequence[str]) -> Chosen:
     """The greeting for someone who comes back after going quiet (never the gap's length)."""
     return _choose(catalogue, Kind.WELCOME_BACK, seed, history)
+
+
+def checkin_thanks(
+    catalogue: Catalogue, seed: int, history: Sequence[str], *, hard_day: bool
+) -> Chosen:
+    """The thanks when a check-in's last item is answered: a gentle one after a hard day."""
+    message = catalogue.choose(
+        Kind.CHECKIN_ACK, history, random.Random(seed), conditions=Context(after_flare=hard_day)
+    )
+    return Chosen(message.text, message.id)
+
+
+def answered_nudge(nudge_text: str, reply: str) -> str:
+    """A nudge after its button was tapped: its words, then what happens next."""
+    return f"{nudge_text}\n\n{reply}"

@@ -48,7 +48,6 @@ from core.domain import (
 from core.ports import OutgoingMessage
 from core.store.repositories import (
     CheckInRepository,
-    MessageLogRepository,
     NudgeRepository,
     OutboxRepository,
     PatientRepository,
@@ -70,6 +69,7 @@ from scheduler.planning import Slot, in_quiet_hours
 from scheduler.schedules import Plan, checkin_window, ensure_schedules, next_checkin, resume_from
 from scheduler.summaries import prepare_weekly_summary
 from scheduler.summary_charts import CHART_KEY, chart_reference
+from scheduler.variants import choose_for
 
 logger = logging.getLogger(__name__)
 
@@ -386,9 +386,9 @@ class Ticker:
     ) -> None:
         """One "the door is open" message per quiet spell, then nothing until they return."""
         if patient.backoff_level < BackoffLevel.DOOR_OPEN:
-            chosen = await self._chosen(
+            chosen = await choose_for(
                 session,
-                patient,
+                patient.id,
                 Kind.DOOR_OPEN,
                 now,
                 lambda history: scheduled.door_open(self._catalogue, patient.id, history),
@@ -506,9 +506,9 @@ class Ticker:
             report.skipped += 1
             return
         number = check_in.nudges_sent + 1
-        chosen = await self._chosen(
+        chosen = await choose_for(
             session,
-            patient,
+            patient.id,
             Kind.NUDGE,
             now,
             lambda history: scheduled.nudge(
@@ -530,20 +530,6 @@ class Ticker:
         )
         await nudges.set(check_in.id, due_at=None, sent=number)
         report.nudges_queued += int(created)
-
-    async def _chosen(
-        self,
-        session: AsyncSession,
-        patient: Patient,
-        kind: Kind,
-        now: datetime,
-        choose: Callable[[Sequence[str]], scheduled.Chosen],
-    ) -> scheduled.Chosen:
-        """A library text for the person, not one of their recent ones; the choice is logged."""
-        log = MessageLogRepository(session)
-        chosen = choose(await log.recent_ids(patient.id, [kind.value]))
-        await log.record(patient.id, [(kind.value, chosen.library_id)], now)
-        return chosen
 
 
 # --- claiming and setting aside (the phases' store side) ------------------------------------

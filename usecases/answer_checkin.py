@@ -10,7 +10,6 @@ statements: the person, the check-in with its answers, their consent, the answer
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,11 +22,10 @@ from core.ports import OutgoingMessage
 from core.store.repositories import (
     ActivityRepository,
     CheckInRepository,
-    MessageLogRepository,
     PatientRepository,
     SecurityEventRepository,
 )
-from messages import checkin_texts
+from messages import checkin_texts, scheduled
 from messages.checkin_message import (
     first_open_item,
     is_activity,
@@ -35,7 +33,8 @@ from messages.checkin_message import (
     state_of,
     valid_value,
 )
-from messages.schema import Context, Kind
+from messages.schema import Kind
+from scheduler.variants import choose_for
 from usecases.reaction import Reaction
 from usecases.returning import note_return
 from usecases.services import Services
@@ -161,16 +160,16 @@ async def _acknowledgement(
     answers: Mapping[str, int | None],
 ) -> str:
     """A warm thanks from the library, not one of the person's last ten."""
-    log = MessageLogRepository(session)
-    history = await log.recent_ids(patient.id, kinds=[Kind.CHECKIN_ACK.value])
-    message = services.catalogue.choose(
+    thanks = await choose_for(
+        session,
+        patient.id,
         Kind.CHECKIN_ACK,
-        history,
-        random.Random(check_in.id),
-        conditions=Context(after_flare=_hard_day(answers)),
+        services.clock.now(),
+        lambda history: scheduled.checkin_thanks(
+            services.catalogue, check_in.id, history, hard_day=_hard_day(answers)
+        ),
     )
-    await log.record(patient.id, [(Kind.CHECKIN_ACK.value, message.id)], services.clock.now())
-    return message.text
+    return thanks.text
 
 
 async def _security_event(

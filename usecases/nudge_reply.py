@@ -6,6 +6,7 @@ from core.callbacks import NudgeTap
 from core.domain import Patient
 from core.ports import OutgoingMessage
 from core.store.repositories import SecurityEventRepository
+from messages import scheduled
 from scheduler.nudges import NudgeReplyKind, reply_to_nudge
 from usecases.reaction import Reaction
 from usecases.services import Services
@@ -36,5 +37,9 @@ async def reply(
             )
     reaction.answer = result.text
     if nudge_text and result.kind is not NudgeReplyKind.NOT_OWNED:
-        shown = f"{nudge_text}\n\n{result.text}" if result.kind in _SHOWN_UNDER else nudge_text
+        shown = (
+            scheduled.answered_nudge(nudge_text, result.text)
+            if result.kind in _SHOWN_UNDER
+            else nudge_text
+        )
         reaction.edit = OutgoingMessage(shown)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import Patient, PatientStatus
-from core.store.repositories import MessageLogRepository, PatientRepository
+from core.store.repositories import PatientRepository
 from messages import scheduled
 from messages.schema import Kind
 from scheduler.reachability import note_activity
+from scheduler.variants import choose_for
 from usecases.reaction import Reaction
 from usecases.services import Services
 
@@ -43,10 +44,13 @@ async def note_return(
         return patient
     activity = await note_activity(session, patient, now)
     if activity.welcome_back:
-        log = MessageLogRepository(session)
-        history = await log.recent_ids(patient.id, [Kind.WELCOME_BACK.value])
-        greeting = scheduled.welcome_back(services.catalogue, patient.id, history)
-        await log.record(patient.id, [(Kind.WELCOME_BACK.value, greeting.library_id)], now)
+        greeting = await choose_for(
+            session,
+            patient.id,
+            Kind.WELCOME_BACK,
+            now,
+            lambda history: scheduled.welcome_back(services.catalogue, patient.id, history),
+        )
         reaction.send("welcome_back", greeting.text)
     return activity.patient
 
