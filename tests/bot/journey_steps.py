@@ -1,14 +1,21 @@
-"""Driving a simulated person through onboarding, step by step, through the sandbox."""
+"""Driving a simulated person through onboarding, step by step, through the sandbox; and
+the small waits and reads the bot's tests share."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+
+from sqlalchemy import select
 
 from core.domain import Patient
 from core.store.repositories import PatientRepository
+from core.store.tables import SecurityEventRow
 from messages import journey
 from sandbox import SeenMessage, SimulatedUser
 from tests.bot.conftest import RunningN1
+from tests.scheduler.test_tick_support import check_ins
 
 
 @dataclass(frozen=True)
@@ -84,3 +91,24 @@ async def answer_check_in(person: SimulatedUser, choice: int | str = 2) -> SeenM
         await person.wait_for_answers(answered + 1)
         shown = await person.last_message()
     return shown
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5.0) -> None:
+    """Wait for the dispatcher's bookkeeping, which no message on screen marks."""
+    for _ in range(int(seconds / 0.05)):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+async def security_events(n1: RunningN1) -> list[str]:
+    """The kinds of every security event recorded so far."""
+    async with n1.services.session_factory() as session:
+        return list((await session.scalars(select(SecurityEventRow.kind))).all())
+
+
+async def check_in_shown_as(n1: RunningN1, patient_id: int, message_id: int) -> bool:
+    """Whether the person's one check-in is recorded as sent as `message_id`."""
+    found = await check_ins(n1.services.session_factory, patient_id)
+    return [c.telegram_message_id for c in found] == [message_id]

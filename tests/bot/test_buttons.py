@@ -7,9 +7,6 @@ neutral answer and changes nothing. Forged nudge data is refused like any forged
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-
 import pytest
 from sqlalchemy import func, select
 
@@ -17,11 +14,20 @@ from bot.jobs import delivery_jobs
 from core.callbacks import CallbackCodec
 from core.domain import CheckIn, Patient, PatientStatus
 from core.store.repositories import PatientRepository
-from core.store.tables import AnswerRow, ConsentRow, SecurityEventRow
+from core.store.tables import AnswerRow, ConsentRow
 from messages import checkin_texts, journey, scheduled, settings_texts
 from sandbox import SeenMessage, SimulatedUser
 from tests.bot.conftest import RunningN1
-from tests.bot.journey_steps import act, answer_check_in, onboard, patient_of, start
+from tests.bot.journey_steps import (
+    act,
+    answer_check_in,
+    check_in_shown_as,
+    eventually,
+    onboard,
+    patient_of,
+    security_events,
+    start,
+)
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import add_active_patient, check_ins
 
@@ -42,11 +48,6 @@ async def _only_reply_to(person: SimulatedUser, command: str) -> list[SeenMessag
     before = len(await person.messages())
     await person.send_command(command)
     return await person.wait_for_messages(before + 1)
-
-
-async def _security_events(n1: RunningN1) -> list[str]:
-    async with n1.services.session_factory() as session:
-        return list((await session.scalars(select(SecurityEventRow.kind))).all())
 
 
 async def _count(n1: RunningN1, table: type[AnswerRow] | type[ConsentRow]) -> int:
@@ -124,15 +125,6 @@ async def test_an_onboarding_choice_pressed_on_another_message_changes_nothing(
 # --- nudges ---------------------------------------------------------------------------------
 
 
-async def _eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5.0) -> None:
-    """Wait for the dispatcher's bookkeeping, which no message on screen marks."""
-    for _ in range(int(seconds / 0.05)):
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
 async def _nudged(n1: RunningN1, user_id: int) -> tuple[SimulatedUser, Patient, SeenMessage]:
     """Someone with Tuesday's check-in on screen, unanswered, and then its nudge."""
     factory = n1.services.session_factory
@@ -145,11 +137,7 @@ async def _nudged(n1: RunningN1, user_id: int) -> tuple[SimulatedUser, Patient, 
     assert await jobs.tick_now() is not None
     (shown,) = await person.wait_for_messages(1)
 
-    async def recorded() -> bool:
-        sent_as = [c.telegram_message_id for c in await check_ins(factory, patient.id)]
-        return sent_as == [shown.message_id]
-
-    await _eventually(recorded)
+    await eventually(lambda: check_in_shown_as(n1, patient.id, shown.message_id))
     n1.clock.set(utc(2027, 1, 5, 12))  # three hours on: the nudge
     assert await jobs.tick_now() is not None
     _, nudge = await person.wait_for_messages(2)
@@ -202,7 +190,7 @@ async def test_forged_nudge_data_did_not_work_and_changes_nothing(n1: RunningN1)
         assert answer == checkin_texts.BUTTON_DID_NOT_WORK
 
     assert await _check_in(n1, patient) == unchanged
-    assert (await _security_events(n1)).count("callback_invalid") == len(forged)
+    assert (await security_events(n1)).count("callback_invalid") == len(forged)
     after = await _only_reply_to(person, "/privacy")
     assert after[1] == nudge  # still with its buttons, unedited
 
@@ -220,7 +208,7 @@ async def test_someone_elses_nudge_data_did_not_work(n1: RunningN1) -> None:
 
     assert answer == checkin_texts.BUTTON_DID_NOT_WORK
     assert await _check_in(n1, alice_patient) == unchanged
-    assert "callback_invalid" in await _security_events(n1)
+    assert "callback_invalid" in await security_events(n1)
     assert await _tap_answer(alice, alice_nudge.message_id, alices_data) == (
         scheduled.NOT_TODAY_OK
     )

@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from core.domain import Answer, CheckIn
 from core.store.repositories import CheckInRepository
-from core.store.tables import CheckInRow, SecurityEventRow
+from core.store.tables import CheckInRow
 from messages import checkin_texts
 from messages.checkin_message import CHANGE_LABEL, NOTE_LABEL
 from messages.schema import Context, Kind
 from sandbox import SeenMessage, SimulatedUser
 from tests.bot.conftest import RunningN1, catalogue
-from tests.bot.journey_steps import answer_check_in, onboard, patient_of
+from tests.bot.journey_steps import answer_check_in, onboard, patient_of, security_events
 
 
 async def _latest_check_in(n1: RunningN1, person: SimulatedUser) -> CheckIn:
@@ -35,11 +35,6 @@ async def _answers(n1: RunningN1, check_in: CheckIn) -> dict[str, int | None]:
     async with n1.services.session_factory() as session:
         rows: list[Answer] = await CheckInRepository(session).answers(check_in.id)
     return {answer.item: answer.value for answer in rows}
-
-
-async def _security_events(n1: RunningN1) -> list[str]:
-    async with n1.services.session_factory() as session:
-        return list((await session.scalars(select(SecurityEventRow.kind))).all())
 
 
 async def _tap(person: SimulatedUser, label: str) -> SeenMessage:
@@ -142,7 +137,7 @@ async def test_forged_and_someone_elses_button_data_write_nothing(n1: RunningN1)
     assert {answer.text for answer in answers[-4:]} == {checkin_texts.BUTTON_DID_NOT_WORK}
     assert await _answers(n1, alice_check_in) == {}
     assert await _answers(n1, await _latest_check_in(n1, bob)) == {}
-    assert (await _security_events(n1)).count("callback_invalid") == 4
+    assert (await security_events(n1)).count("callback_invalid") == 4
 
 
 async def test_replayed_data_on_another_message_writes_nothing(n1: RunningN1) -> None:
@@ -157,7 +152,7 @@ async def test_replayed_data_on_another_message_writes_nothing(n1: RunningN1) ->
     [*_, answer] = await person.wait_for_answers(answered + 1)
     assert answer.text == checkin_texts.BUTTON_DID_NOT_WORK
     assert await _answers(n1, check_in) == {}
-    assert "callback_replayed" in await _security_events(n1)
+    assert "callback_replayed" in await security_events(n1)
 
 
 async def test_a_note_is_kept_with_the_check_in(n1: RunningN1) -> None:

@@ -3,9 +3,8 @@ nothing except `uncertain`; and the running bot's tick, nudge buttons and blocks
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,6 +23,7 @@ from scheduler.dispatcher import Dispatcher, DispatchSettings
 from scheduler.pacing import DeliveryLimits
 from scheduler.sending import RetryPolicy
 from tests.bot.conftest import BOT_ID, TOKEN, RunningN1
+from tests.bot.journey_steps import check_in_shown_as, eventually
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import (
     add_active_patient,
@@ -101,7 +101,6 @@ async def delivery(
         yield Delivery(sandbox, client, bot, session_factory, clock)
 
 
-# PTB 22 warns inside its own RetryAfter that `retry_after` will become a timedelta.
 @SQLITE_ONLY
 async def test_429_5xx_and_403_lose_nothing_and_send_nothing_twice(delivery: Delivery) -> None:
     flood, flaky, blocker, *others = await delivery.patients(6)
@@ -143,7 +142,6 @@ async def test_a_timeout_after_delivery_is_uncertain_and_never_resent(delivery: 
     assert delivery.delivered(person.chat_id) == 1  # it did arrive, once
 
 
-# PTB 22 warns inside its own RetryAfter that `retry_after` will become a timedelta.
 async def test_random_faults_duplicate_nothing_but_the_uncertain(delivery: Delivery) -> None:
     people = await delivery.patients(30)
     delivery.sandbox.faults.rates = FaultRates(
@@ -169,14 +167,6 @@ async def test_random_faults_duplicate_nothing_but_the_uncertain(delivery: Deliv
 # --- the running bot ---------------------------------------------------------------------------
 
 
-async def _eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
 async def test_the_running_bot_sends_checkins_and_nudges_and_answers_their_buttons(
     n1: RunningN1,
 ) -> None:
@@ -193,9 +183,7 @@ async def test_the_running_bot_sends_checkins_and_nudges_and_answers_their_butto
     (checkin_message,) = await person.wait_for_messages(1)
     assert checkin_message.text is not None
     assert checkin_message.text.startswith("Your check-in for Tuesday 5 January")
-    await _eventually(
-        lambda: _message_id_recorded(factory, patient.id, checkin_message.message_id)
-    )
+    await eventually(lambda: check_in_shown_as(n1, patient.id, checkin_message.message_id))
 
     n1.clock.set(utc(2027, 1, 5, 12))  # three hours on: the one nudge
     assert await jobs.tick_now() is not None
@@ -218,10 +206,6 @@ async def test_the_running_bot_sends_checkins_and_nudges_and_answers_their_butto
     assert n1.running.sent_by_kind["checkin"] == 1
 
 
-async def _message_id_recorded(factory: SessionFactory, patient_id: int, message_id: int) -> bool:
-    return [c.telegram_message_id for c in await check_ins(factory, patient_id)] == [message_id]
-
-
 async def test_blocking_the_bot_stops_messages_and_unblocking_brings_them_back(
     n1: RunningN1,
 ) -> None:
@@ -234,14 +218,14 @@ async def test_blocking_the_bot_stops_messages_and_unblocking_brings_them_back(
         return (await get_patient(factory, patient.id)).status is expected
 
     await person.block()
-    await _eventually(lambda: status_is(PatientStatus.UNREACHABLE))
+    await eventually(lambda: status_is(PatientStatus.UNREACHABLE))
     jobs = delivery_jobs(n1.application)
     assert jobs is not None
     n1.clock.set(utc(2027, 1, 5, 9))
     assert await jobs.tick_now() is not None
     assert await check_ins(factory, patient.id) == []
     await person.unblock()
-    await _eventually(lambda: status_is(PatientStatus.ACTIVE))
+    await eventually(lambda: status_is(PatientStatus.ACTIVE))
     n1.clock.set(utc(2027, 1, 6, 9))
     assert await jobs.tick_now() is not None
     (message,) = await person.wait_for_messages(1)

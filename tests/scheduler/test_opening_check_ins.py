@@ -135,3 +135,7 @@ async def test_a_batch_opens_each_persons_check_in_once_and_records_missed_ones(
     # A missed one is only recorded: nothing to send.
     assert [o.to_send for o in opened] == [True, False, True]
     assert [(o.check_in.id, o.created) for o in again] == [(o.check_in.id, False) for o in opened]
+    # Read back from the store: the statuses were written, and the missed one still waits
+    # for nothing.
+    assert [o.check_in.status for o in again] == [o.check_in.status for o in opened]
+    assert [o.to_send for o in again] == [True, False, True]

@@ -107,8 +107,11 @@ async def test_a_check_in_can_be_recorded_as_missed_while_n1_was_down(
             ],
             NOW,
         )
-    assert missed.status is CheckInStatus.MISSED_DOWNTIME
-    assert not missed.is_open(NOW)
+    async with session_factory() as session:
+        stored = await CheckInRepository(session).get(missed.id)
+    assert stored is not None
+    assert stored.status is CheckInStatus.MISSED_DOWNTIME
+    assert not stored.is_open(NOW)
 
 
 async def test_sending_and_notes_are_recorded_and_a_check_in_closes_on_time(
