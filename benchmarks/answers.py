@@ -16,31 +16,30 @@ clock for every process on Linux). Figures, on SQLite and, with `N1_BENCH_POSTGR
 PostgreSQL:
 
 - at 120 taps a second (the most a 30-a-second stream of four-item check-ins can cause),
-  for 10 s (2 s with `--quick`): p50 and p95 (target p95 < 100 ms), the answers stored
+  for 10 s (2 s with `--quick`): p50 and p95 (target p95 < 100 ms with every tap
+  answered), the answers stored
   (`ReportingRepository.answer_counts`; must equal the taps), the rate answered, the bot
   process's CPU per tap, and the SQL statements and transactions per tap;
 - the highest rate sustained: short runs (3 s each, 1 s with `--quick`) at 180, 240, 300,
-  400, 500, 600 and 800 taps a second, fresh people each, until one has p95 over 100 ms, an
-  answer rate below 95% of the rate offered, or a tap left unanswered; the highest rate
-  that passed.
+  400, 500, 600 and 800 taps a second, fresh people each, until one has p95 of 100 ms or
+  more, an answer rate below 95% of the rate offered, or a tap left unanswered; the highest
+  rate that passed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
-
-from sqlalchemy import Engine, event
+from typing import Final
 
 from benchmarks.harness import (
     DUE,
     SQLITE,
+    StatementCounter,
     analyse_after_bulk_load,
     bot_settings,
     catalogue,
@@ -89,20 +88,22 @@ class Step:
     cpu_per_tap: float = 0.0
 
     @property
+    def quick_enough(self) -> bool:
+        """p95 under the target, every tap answered (an unanswered tap has no latency, so
+        the p95 alone would pass a run that answered nothing)."""
+        return 0 < self.answered == self.taps and self.p95 < TARGET_P95
+
+    @property
     def passed(self) -> bool:
-        """Every tap answered, p95 within the target, and the rate kept up with."""
-        return (
-            self.answered == self.taps
-            and self.p95 <= TARGET_P95
-            and self.achieved >= ACHIEVED_SHARE * self.rate
-        )
+        """Quick enough, and the rate kept up with."""
+        return self.quick_enough and self.achieved >= ACHIEVED_SHARE * self.rate
 
     def why_not(self) -> str:
         """What failed, in a few words ("" if it passed)."""
         reasons = []
         if self.answered < self.taps:
             reasons.append(f"{self.taps - self.answered} unanswered")
-        if self.p95 > TARGET_P95:
+        if self.p95 >= TARGET_P95:
             reasons.append(f"p95 {self.p95 * 1000:.0f} ms")
         if self.achieved < ACHIEVED_SHARE * self.rate:
             reasons.append(f"answered {self.achieved:.0f}/s")
@@ -148,48 +149,6 @@ def highest_sustained(steps: Sequence[Step]) -> tuple[float, str]:
     return highest, ""
 
 
-class StatementCounter:
-    """SQL statements and transactions, counted while `counting` (SQLAlchemy's public
-    `before_cursor_execute` and `begin` events; SQLite's `BEGIN IMMEDIATE` counts as the
-    transaction, not as a statement). Everything the bot's process sends is counted: during
-    the taps that is the taps' work, and a dispatcher's look at its empty outbox twice a
-    second."""
-
-    def __init__(self) -> None:
-        self.statements = 0
-        self.transactions = 0
-        self._counting = False
-
-    @contextlib.contextmanager
-    def listening(self) -> Iterator[None]:
-        """Listen on every engine, from before the bot builds its own (a listener added
-        while another `begin` listener is running would upset SQLAlchemy's event loop)."""
-        event.listen(Engine, "before_cursor_execute", self._statement)
-        event.listen(Engine, "begin", self._begin)
-        try:
-            yield
-        finally:
-            event.remove(Engine, "before_cursor_execute", self._statement)
-            event.remove(Engine, "begin", self._begin)
-
-    @contextlib.contextmanager
-    def counting(self) -> Iterator[None]:
-        """Count meanwhile."""
-        self._counting = True
-        try:
-            yield
-        finally:
-            self._counting = False
-
-    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if self._counting and not statement.startswith("BEGIN"):
-            self.statements += 1
-
-    def _begin(self, _conn: Any) -> None:
-        if self._counting:
-            self.transactions += 1
-
-
 @dataclass(frozen=True)
 class AnswerFigures:
     """One database's answers run: the fixed rate, the answers stored, the ladder."""
@@ -224,6 +183,8 @@ async def measure(kind: str, quick: bool) -> AnswerFigures:
     """The fixed-rate run, then the ladder, on one database."""
     fixed_seconds, step_seconds = QUICK_SECONDS if quick else FULL_SECONDS
     clock = FakeClock(DUE)
+    # Counts everything the bot's process sends: during the taps that is the taps' work, and
+    # a dispatcher's look at its empty outbox twice a second.
     counter = StatementCounter()
     async with (
         database_url(kind) as url,
@@ -288,8 +249,8 @@ def figures(f: AnswerFigures) -> list[Figure]:
         Figure("answers", f"tap to callback answer at {FIXED_RATE} taps/s offered, p50 "
                f"({fixed.taps:,} taps, {where})", fixed.p50 * 1000, "ms"),
         Figure("answers", f"tap to callback answer at {FIXED_RATE} taps/s offered, p95 ({where})",
-               fixed.p95 * 1000, "ms", target=f"< {TARGET_P95 * 1000:.0f} ms",
-               met=fixed.p95 < TARGET_P95),
+               fixed.p95 * 1000, "ms", target=f"< {TARGET_P95 * 1000:.0f} ms, all answered",
+               met=fixed.quick_enough),
         Figure("answers", f"answers stored ({where})", float(f.stored), "",
                target=f"{fixed.taps:,}", met=f.stored == fixed.taps),
         Figure("answers", f"taps answered per second at {FIXED_RATE}/s offered ({where})",
@@ -299,7 +260,7 @@ def figures(f: AnswerFigures) -> list[Figure]:
                fixed.cpu_per_tap * 1000, "ms"),
         Figure("answers", f"SQL statements per tap ({where})", f.statements / taps, ""),
         Figure("answers", f"transactions per tap ({where})", f.transactions / taps, ""),
-        Figure("answers", f"highest tap rate sustained, p95 <= {TARGET_P95 * 1000:.0f} ms and "
+        Figure("answers", f"highest tap rate sustained, p95 < {TARGET_P95 * 1000:.0f} ms and "
                f">= {ACHIEVED_SHARE:.0%} answered ({where}; {then})", highest, "/s"),
     ]  # fmt: skip
 

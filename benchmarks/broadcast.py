@@ -247,7 +247,8 @@ async def n1_broadcast(messages: int) -> BroadcastFigures:
                 replies.start()
                 sending = asyncio.create_task(dispatcher.run(lambda: not stopping))
                 await asyncio.sleep(0.5)
-                await outbox_settled(factory, patience=PATIENCE)
+                if not await outbox_settled(factory, patience=PATIENCE):
+                    raise RuntimeError(f"the outbox was not settled after {PATIENCE:g} s")
                 seconds = time.perf_counter() - started
                 await replies.stop()
                 stopping = True
@@ -275,7 +276,8 @@ def figures(n1: BroadcastFigures, base: BroadcastFigures) -> list[Figure]:
         Figure("broadcast", "429 answers received", float(n1.too_many), "",
                baseline=float(base.too_many)),
         Figure("broadcast", f"interactive reply p95 ({n1.replies} replies)", n1.reply_p95, "s",
-               baseline=base.reply_p95, target="< 0.5 s", met=n1.reply_p95 < 0.5),
+               baseline=base.reply_p95, target="< 0.5 s (>= 1 reply)",
+               met=n1.replies > 0 and n1.reply_p95 < 0.5),
         Figure("broadcast", "interactive replies refused (429)", float(n1.replies_refused), "",
                baseline=float(base.replies_refused)),
     ]  # fmt: skip

@@ -107,7 +107,8 @@ async def n1_burst(patients: int) -> BurstFigures:
                 while (await ticker.tick()).more_due:
                     pass
                 ticked = time.perf_counter() - started
-                await outbox_settled(factory, patience=PATIENCE)
+                if not await outbox_settled(factory, patience=PATIENCE):
+                    raise RuntimeError(f"the outbox was not settled after {PATIENCE:g} s")
                 seconds = time.perf_counter() - started
             finally:
                 stopping = True

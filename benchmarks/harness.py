@@ -1,5 +1,6 @@
-"""What the benchmarks share: scratch databases, N1's bot as production builds it, the tick's
-batch settings as the running bot chooses them, and an event-loop lag monitor.
+"""What the benchmarks share: scratch databases, N1's bot as production builds it, N1's tick
+with the batches the running bot gives it (`bot.jobs.tick_batches`), an event-loop lag
+monitor and a SQL statement counter.
 
 Nothing here changes how N1 works: the benchmarks build N1's own objects with N1's own
 public constructors (`bot.app.build_application`, `scheduler.tick.Ticker`,
@@ -14,21 +15,21 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager, suppress
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import N1Application, build_application
-from bot.jobs import SQLITE_PAUSE, TICK_BATCH
+from bot.jobs import tick_batches
 from core.callbacks import CallbackCodec, derive_key
 from core.clock import Clock
+from core.domain import OutboxStatus
 from core.settings import Settings, load_settings
 from core.store.engine import create_engine
 from core.store.migrate import upgrade
@@ -48,7 +49,7 @@ SQLITE: Final = "SQLite"
 POSTGRESQL: Final = "PostgreSQL"
 
 SessionFactory = async_sessionmaker[AsyncSession]
-_UNSETTLED: Final = frozenset({"pending", "sending"})
+_UNSETTLED: Final = frozenset({OutboxStatus.PENDING, OutboxStatus.SENDING})
 
 
 def postgres_server_url() -> str | None:
@@ -106,24 +107,9 @@ def catalogue() -> Catalogue:
     return load_catalogue()
 
 
-def codec(secret: str = "n1-benchmarks") -> CallbackCodec:
+def codec() -> CallbackCodec:
     """A callback codec, keyed as N1 keys it (from a secret)."""
-    return CallbackCodec(derive_key(secret))
-
-
-@dataclass(frozen=True)
-class TickBatches:
-    """The tick's batches as the running bot sets them for its database (`bot/jobs.py`)."""
-
-    size: int
-    # Real seconds the running bot waits between batches (SQLite only: answers get the
-    # write lock between two batches).
-    pause: float
-
-
-def production_batches(engine: AsyncEngine) -> TickBatches:
-    """What `bot.jobs.DeliveryJobs` gives its `Ticker` on this engine's database."""
-    return TickBatches(TICK_BATCH, SQLITE_PAUSE if engine.dialect.name == "sqlite" else 0.0)
+    return CallbackCodec(derive_key("n1-benchmarks"))
 
 
 def production_ticker(
@@ -135,10 +121,10 @@ def production_ticker(
     pauses: bool = False,
 ) -> Ticker:
     """N1's tick as the running bot builds it for this database: its batch size, and, with
-    `pauses`, its real pauses between batches (else they are left out, to be counted apart).
-    `on_queued` is called after each batch that queued something (production wakes the
-    dispatcher)."""
-    batches = production_batches(engine)
+    `pauses`, its real pauses after each batch (else they are left out, to be counted
+    apart). `on_queued` is called after each batch that queued something (production wakes
+    the dispatcher)."""
+    batches = tick_batches(engine)
     return Ticker(
         session_factory,
         clock=clock,
@@ -199,6 +185,47 @@ class LagMonitor:
         self._task.cancel()
         with suppress(asyncio.CancelledError):
             await self._task
+
+
+class StatementCounter:
+    """SQL statements and transactions, counted while `counting` (SQLAlchemy's public
+    `before_cursor_execute` and `begin` events; SQLite's `BEGIN IMMEDIATE` counts as the
+    transaction, not as a statement)."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self.transactions = 0
+        self._counting = False
+
+    @contextmanager
+    def listening(self, target: Engine | type[Engine] = Engine) -> Iterator[None]:
+        """Listen on `target`: one engine, or by default every engine. Listen from before
+        the code measured builds its engine (a listener added while another `begin`
+        listener is running would upset SQLAlchemy's event loop)."""
+        event.listen(target, "before_cursor_execute", self._statement)
+        event.listen(target, "begin", self._begin)
+        try:
+            yield
+        finally:
+            event.remove(target, "before_cursor_execute", self._statement)
+            event.remove(target, "begin", self._begin)
+
+    @contextmanager
+    def counting(self) -> Iterator[None]:
+        """Count meanwhile."""
+        self._counting = True
+        try:
+            yield
+        finally:
+            self._counting = False
+
+    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if self._counting and not statement.startswith("BEGIN"):
+            self.statements += 1
+
+    def _begin(self, _conn: Any) -> None:
+        if self._counting:
+            self.transactions += 1
 
 
 async def outbox_settled(session_factory: SessionFactory, *, patience: float) -> bool:

@@ -26,7 +26,8 @@ FIRST_USER = 10_000_000
 _CHUNK = 2_000
 
 
-def _table(row: type[Any]) -> Table:
+def table_of(row: type[Any]) -> Table:
+    """The Core table behind one of N1's mapped row classes (for bulk inserts)."""
     table = row.__table__
     assert isinstance(table, Table)
     return table
@@ -74,22 +75,24 @@ async def populate(
             granted=True,
             now=scheduled_at,
         )
-        template = await _row(session, _table(PatientRow), PatientRow.id == person.id)
-        schedules = await _rows(session, _table(ScheduleRow), ScheduleRow.patient_id == person.id)
-        consents = await _rows(session, _table(ConsentRow), ConsentRow.patient_id == person.id)
+        template = await _row(session, table_of(PatientRow), PatientRow.id == person.id)
+        schedules = await _rows(
+            session, table_of(ScheduleRow), ScheduleRow.patient_id == person.id
+        )
+        consents = await _rows(session, table_of(ConsentRow), ConsentRow.patient_id == person.id)
     users = [first_user + n for n in range(count)]
     for start in range(1, count, _CHUNK):
         chunk = users[start : start + _CHUNK]
         async with session_factory.begin() as session:
             people = [_copy(template, telegram_user_id=user, chat_id=user) for user in chunk]
             inserted = await session.execute(
-                insert(_table(PatientRow)).returning(PatientRow.id), people
+                insert(table_of(PatientRow)).returning(PatientRow.id), people
             )
             ids = list(inserted.scalars())
             rows = [_copy(s, patient_id=patient_id) for patient_id in ids for s in schedules]
             agreed = [_copy(c, patient_id=patient_id) for patient_id in ids for c in consents]
-            await session.execute(insert(_table(ScheduleRow)), rows)
-            await session.execute(insert(_table(ConsentRow)), agreed)
+            await session.execute(insert(table_of(ScheduleRow)), rows)
+            await session.execute(insert(table_of(ConsentRow)), agreed)
     return users
 
 

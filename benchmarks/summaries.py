@@ -32,11 +32,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import insert, select
 
 from benchmarks.harness import (
+    JOINED,
     SQLITE,
     LagMonitor,
     SessionFactory,
@@ -44,11 +45,11 @@ from benchmarks.harness import (
     database,
     database_kinds,
     median,
-    production_batches,
     production_ticker,
 )
-from benchmarks.population import populate
+from benchmarks.population import populate, table_of
 from benchmarks.table import Figure, render
+from bot.jobs import tick_batches
 from core.clock import FakeClock
 from core.domain import CheckInSlot, CheckInStatus, OutboxKind
 from core.store.engine import create_session_factory
@@ -61,9 +62,8 @@ from scheduler.summary_charts import CHART_KEY, SummaryCharts
 FULL, QUICK = 2_000, 300
 CHARTS_FULL, CHARTS_QUICK = 25, 5
 WEEKS: Final = 8
-JOINED: Final = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)  # a Monday
 WEEK_END: Final = date(2027, 2, 28)  # the Sunday 8 weeks on
-FIRST_DAY: Final = JOINED.date()
+FIRST_DAY: Final = JOINED.date()  # a Monday
 # The summary is due at 18:00 London (= UTC in winter); people were scheduled an hour before.
 SCHEDULED_AT: Final = datetime(2027, 2, 28, 17, 0, tzinfo=UTC)
 DUE_AT: Final = datetime(2027, 2, 28, 18, 0, tzinfo=UTC)
@@ -71,12 +71,6 @@ ANSWERED_SHARE = 0.85
 SKIP_RATE = 0.05
 FIRST_USER = 40_000_000
 _CHUNK = 5_000
-
-
-def _table(row: type[Any]) -> Table:
-    table = row.__table__
-    assert isinstance(table, Table)
-    return table
 
 
 def _days() -> Iterator[date]:
@@ -118,7 +112,7 @@ async def answer_history(factory: SessionFactory, *, seed: int = 7) -> int:
                     )
         async with factory.begin() as session:
             made = await session.execute(
-                insert(_table(CheckInRow)).returning(
+                insert(table_of(CheckInRow)).returning(
                     CheckInRow.id, CheckInRow.patient_id, CheckInRow.local_date
                 ),
                 check_ins,
@@ -139,7 +133,7 @@ async def answer_history(factory: SessionFactory, *, seed: int = 7) -> int:
                             "answered_at": at,
                         }
                     )
-            await session.execute(insert(_table(AnswerRow)), rows)
+            await session.execute(insert(table_of(AnswerRow)), rows)
             answers += len(rows)
     return answers
 
@@ -196,11 +190,11 @@ async def measure(patients: int, kind: str = SQLITE, charts: int = 0) -> Summary
     """Build the history, tick at the summaries' time, then draw `charts` charts."""
     async with database(kind) as (_, engine):
         factory = create_session_factory(engine)
-        await populate(factory, patients, first_user=FIRST_USER, joined=JOINED, now=SCHEDULED_AT)
+        await populate(factory, patients, first_user=FIRST_USER, now=SCHEDULED_AT)
         answers = await answer_history(factory)
         await analyse_after_bulk_load(engine)
         clock = FakeClock(DUE_AT)
-        batches = production_batches(engine)
+        batches = tick_batches(engine)
         fired: list[float] = []
         ticker = production_ticker(
             factory, engine, clock, on_queued=lambda: fired.append(time.perf_counter())

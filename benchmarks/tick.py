@@ -6,10 +6,10 @@ database (`bot/jobs.py`: 200 on either) and the default number of batches
 per tick, is ticked until nothing is due, as `DeliveryJobs.tick_now` does. Each batch claims
 due schedule rows, opens the check-ins, queues their outbox messages and advances the rows,
 in one transaction (the dispatcher renders each check-in just before sending it: `burst`
-times that part). On SQLite the running bot also waits 0.12 s between batches so that
-answers get the write lock; those pauses are idle time, left out of the tick's time and
-reported on their own. Like `n1 run`, the process has frozen its start-up heap
-(`core.heap`) and loaded the zone it needs before the ticks.
+times that part). On SQLite the running bot also waits 0.12 s after each batch that claimed
+rows (the last one too) so that answers get the write lock; those pauses are idle time, left
+out of the tick's time and reported on their own. Like `n1 run`, the process has frozen its
+start-up heap (`core.heap`) and loaded the zone it needs before the ticks.
 
 `python -m benchmarks.tick [--quick]` runs it alone.
 """
@@ -22,22 +22,21 @@ import sys
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import event
-
 from benchmarks.harness import (
     DUE,
     JOINED,
     SQLITE,
     LagMonitor,
+    StatementCounter,
     analyse_after_bulk_load,
     database,
     database_kinds,
     median,
-    production_batches,
     production_ticker,
 )
 from benchmarks.population import populate
 from benchmarks.table import Figure, render
+from bot.jobs import tick_batches
 from core.clock import FakeClock
 from core.heap import freeze_startup_heap
 from core.store.engine import create_session_factory
@@ -59,13 +58,12 @@ class TickFigures:
     patients: int
     idle_seconds: float
     fire_seconds: float
-    ticks: int
     batches: int
     batch_size: int
     statements: int
     queued: int
     worst_lag_seconds: float
-    # Real seconds the running bot pauses between two batches, and between all of these.
+    # Real seconds the running bot pauses after each batch that claimed rows, and in all.
     pause: float
     pauses_seconds: float
 
@@ -77,7 +75,7 @@ async def measure(patients: int, kind: str = SQLITE) -> TickFigures:
         await populate(factory, patients)
         await analyse_after_bulk_load(engine)
         clock = FakeClock(JOINED)
-        batches = production_batches(engine)
+        batches = tick_batches(engine)
         fired: list[float] = []
         ticker = production_ticker(
             factory, engine, clock, on_queued=lambda: fired.append(time.perf_counter())
@@ -92,26 +90,17 @@ async def measure(patients: int, kind: str = SQLITE) -> TickFigures:
                 await ticker.tick()
                 idle.append(time.perf_counter() - started)
             clock.set(DUE)
-            statements = 0
-
-            def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-                nonlocal statements
-                statements += not statement.startswith("BEGIN")  # SQLite's BEGIN IMMEDIATE
-
-            queued = ticks = 0
-            event.listen(engine.sync_engine, "before_cursor_execute", count)
-            try:
+            counter = StatementCounter()
+            queued = 0
+            with counter.listening(engine.sync_engine), counter.counting():
                 async with LagMonitor() as lag:
                     started = time.perf_counter()
                     while True:
                         report = await ticker.tick()
-                        ticks += 1
                         queued += report.checkins_queued
                         if not report.more_due:
                             break
                     seconds = time.perf_counter() - started
-            finally:
-                event.remove(engine.sync_engine, "before_cursor_execute", count)
         finally:
             gc.unfreeze()
     return TickFigures(
@@ -119,14 +108,15 @@ async def measure(patients: int, kind: str = SQLITE) -> TickFigures:
         patients=patients,
         idle_seconds=median(idle),
         fire_seconds=seconds,
-        ticks=ticks,
         batches=len(fired),
         batch_size=batches.size,
-        statements=statements,
+        statements=counter.statements,
         queued=queued,
         worst_lag_seconds=lag.worst,
         pause=batches.pause,
-        pauses_seconds=max(0, len(fired) - 1) * batches.pause,
+        # The tick sleeps after every batch that claimed rows, the last one too; here each
+        # of those batches queued check-ins, so `fired` counts them.
+        pauses_seconds=len(fired) * batches.pause,
     )
 
 
@@ -147,8 +137,8 @@ def figures(f: TickFigures, full: bool) -> list[Figure]:
     ]  # fmt: skip
     if f.pause:
         result.append(
-            Figure("tick", f"the running bot's pauses between those batches ({f.pause:g} s "
-                   f"each), not counted above ({where})", f.pauses_seconds, "s")
+            Figure("tick", f"the running bot's pauses after each batch ({f.pause:g} s each), "
+                   f"not counted above ({where})", f.pauses_seconds, "s")
         )  # fmt: skip
     return result
 

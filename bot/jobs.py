@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any, Final
 from weakref import WeakKeyDictionary
 
@@ -18,6 +19,7 @@ from apscheduler.events import (  # type: ignore[import-untyped]
     EVENT_SCHEDULER_SHUTDOWN,
     SchedulerEvent,
 )
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, CallbackContext, Job
 
 from bot.sender import TelegramSender
@@ -56,6 +58,22 @@ _LATE_IS_FINE: Final[dict[str, Any]] = {
 _RUNNING: WeakKeyDictionary[AnyApplication, DeliveryJobs] = WeakKeyDictionary()
 
 
+@dataclass(frozen=True)
+class TickBatches:
+    """How the tick splits its work on one database."""
+
+    size: int
+    # Real seconds the tick waits after each batch that claimed rows.
+    pause: float
+
+
+def tick_batches(engine: AsyncEngine) -> TickBatches:
+    """The tick's batch size and pause for this engine's database."""
+    # SQLite has a single writer: a pause between batches lets answers through.
+    pause = SQLITE_PAUSE if engine.dialect.name == "sqlite" else 0.0
+    return TickBatches(TICK_BATCH, pause)
+
+
 class DeliveryJobs:
     """The tick and the dispatcher of one running application."""
 
@@ -80,16 +98,15 @@ class DeliveryJobs:
             sent_by_kind=running.sent_by_kind,
             draw_chart=SummaryCharts(services.session_factory).draw,
         )
-        sqlite = running.engine.dialect.name == "sqlite"
+        batches = tick_batches(running.engine)
         self.ticker = Ticker(
             services.session_factory,
             clock=services.clock,
             codec=services.codec,
             catalogue=services.catalogue,
             on_queued=self.dispatcher.wake,
-            batch_size=TICK_BATCH,
-            # SQLite has a single writer: a pause between batches lets answers through.
-            pause_between_batches=SQLITE_PAUSE if sqlite else 0.0,
+            batch_size=batches.size,
+            pause_between_batches=batches.pause,
         )
         clock, tick_seconds = services.clock, settings.tick_seconds
         self.interval = min(tick_seconds, max(MIN_TICK_INTERVAL, clock.real_seconds(tick_seconds)))

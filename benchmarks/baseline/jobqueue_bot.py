@@ -18,7 +18,7 @@ from datetime import time as day_time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram.ext import Application, ApplicationBuilder, CallbackContext, ContextTypes, Job
+from telegram.ext import Application, ApplicationBuilder, CallbackContext, ContextTypes
 
 from sandbox import BotApiSandbox, SandboxLimits
 
@@ -59,14 +59,12 @@ def build(base_url: str, base_file_url: str) -> PlainApplication:
 
 
 async def _checkin(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """The typical job callback: send the patient their check-in."""
+    """The typical job callback, counting the check-in it would send the patient."""
     job = context.job
     assert job is not None
     assert isinstance(job.data, tuple)
-    patient_id, sent, send = job.data
+    patient_id, sent = job.data
     sent.record(patient_id)
-    if send is not None:
-        await send(patient_id)
 
 
 def register(
@@ -74,24 +72,19 @@ def register(
     patients: int,
     at: Callable[[int], day_time],
     sent: Sent,
-    send: Callable[[int], object] | None = None,
-) -> list[Job[Any]]:
+) -> None:
     """One `run_daily` per patient, each in the patient's own zone, as the bot would."""
     job_queue = application.job_queue
     assert job_queue is not None
-    jobs = []
     for patient_id in range(patients):
-        jobs.append(
-            job_queue.run_daily(
-                _checkin,
-                time=at(patient_id),
-                days=DAYS,
-                data=(patient_id, sent, send),
-                name=f"checkin-{patient_id}",
-                chat_id=patient_id,
-            )
+        job_queue.run_daily(
+            _checkin,
+            time=at(patient_id),
+            days=DAYS,
+            data=(patient_id, sent),
+            name=f"checkin-{patient_id}",
+            chat_id=patient_id,
         )
-    return jobs
 
 
 def zoned_time(hour: int, minute: int, second: int = 0) -> Callable[[int], day_time]:

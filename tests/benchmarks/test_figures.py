@@ -20,7 +20,7 @@ DATABASES = {False: (SQLITE,), True: (SQLITE, POSTGRESQL)}
 
 def _tick(database: str) -> list[Figure]:
     pause = 0.12 if database == SQLITE else 0.0
-    measured = TickFigures(database, 400, 0.001, 0.3, 2, 8, 50, 72, 400, 0.01, pause, 0.84)
+    measured = TickFigures(database, 400, 0.001, 0.3, 8, 50, 72, 400, 0.01, pause, 8 * pause)
     return tick.figures(measured, full=False)
 
 
@@ -107,3 +107,29 @@ def test_percentiles_are_by_nearest_rank() -> None:
     assert percentile(values, 0.5) == 10.0
     assert percentile([3.0], 0.95) == 3.0
     assert percentile([], 0.95) == 0.0
+
+
+def _met(figures: list[Figure], starting: str) -> bool | None:
+    return next(figure.met for figure in figures if figure.name.startswith(starting))
+
+
+def test_a_p95_is_met_only_below_the_target_with_every_tap_answered() -> None:
+    def p95_met(step: Step) -> bool | None:
+        figures = answers.figures(AnswerFigures(SQLITE, step, step.answered, (), 0, 0))
+        return _met(figures, "tap to callback answer at 120 taps/s offered, p95")
+
+    assert p95_met(Step(120, 240, 240, 0.01, 0.099, 120.0, 120.0))
+    assert not p95_met(Step(120, 240, 240, 0.01, 0.100, 120.0, 120.0))
+    assert not p95_met(Step(120, 240, 239, 0.01, 0.020, 120.0, 120.0))
+    assert not p95_met(Step(120, 240, 0, 0.0, 0.0, 0.0, 120.0))
+    assert not Step(120, 240, 240, 0.01, 0.100, 120.0, 120.0).passed
+
+
+def test_the_reply_p95_is_met_only_when_a_reply_got_through() -> None:
+    def reply_met(replies: int, p95: float) -> bool | None:
+        n1 = BroadcastFigures(1_500, 5.9, 0, 0, 30, 10, 294.0, 0.98, p95, replies, 75 - replies)
+        return _met(broadcast.figures(n1, n1), "interactive reply p95")
+
+    assert reply_met(74, 0.003)
+    assert not reply_met(0, 0.0)
+    assert not reply_met(74, 0.6)
