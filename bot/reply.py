@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ReplyParameters, Update
+from telegram import InputFile, ReplyParameters, Update
 from telegram.error import BadRequest
 
 from bot.context import N1Context
-from core.ports import Keyboard, OutgoingMessage
+from bot.sender import markup
+from core.ports import OutgoingMessage
 from usecases.reaction import Reaction
 from usecases.shown import record_shown
 
 # Telegram's limit for the text of a callback answer.
 MAX_CALLBACK_ANSWER = 200
-
-
-def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
-    """An inline keyboard for Telegram, or None when there are no buttons."""
-    if not keyboard:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in keyboard]
-    )
 
 
 async def _edit(update: Update, context: N1Context, message: OutgoingMessage) -> None:

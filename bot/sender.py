@@ -20,7 +20,7 @@ from typing import Any
 
 import aiohttp
 import httpx
-from telegram import Bot, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -31,8 +31,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.reply import markup
-from core.ports import OutgoingMessage, SendResult, SendStatus
+from core.ports import Keyboard, OutgoingMessage, SendResult, SendStatus
 
 # Causes that prove the request was never sent, from either Bot API client N1 uses
 # (PTB's httpx one, and `bot/aiohttp_request.py`, whose connect timeout covers the pool).
@@ -48,6 +47,15 @@ _AMBIGUOUS_NETWORK = (
     aiohttp.ClientPayloadError,
     aiohttp.ClientOSError,
 )
+
+
+def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    """An inline keyboard for Telegram, or None when there are no buttons."""
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in keyboard]
+    )
 
 
 def _retry_after_seconds(error: RetryAfter) -> float:

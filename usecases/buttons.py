@@ -33,9 +33,6 @@ from usecases.reaction import Reaction
 from usecases.returning import note_return
 from usecases.services import Services
 
-# Telegram shows at most this much of a callback answer comfortably.
-_SHORT = 60
-
 
 @dataclass(frozen=True)
 class Tapped:
@@ -67,7 +64,7 @@ async def press(
             reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
             return reaction
         if patient is None:
-            reaction.answer = settings_texts.NOT_STARTED[:_SHORT]
+            reaction.answer = settings_texts.NOT_STARTED
             return reaction
         if isinstance(tap, AnswerTap | ReviewTap | NoteTap):
             # The most frequent tap: checked, stored and answered in this one transaction.

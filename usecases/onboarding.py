@@ -43,7 +43,8 @@ def prompt_for(step: Step, patient: Patient, activities: list[str]) -> OutgoingM
             return journey.activities_prompt(activities)
 
 
-async def _prompt(session: AsyncSession, patient: Patient, step: Step) -> OutgoingMessage:
+async def stored_prompt(session: AsyncSession, patient: Patient, step: Step) -> OutgoingMessage:
+    """`prompt_for` with the person's activities as stored."""
     activities = list((await ActivityRepository(session).labels(patient.id)).values())
     return prompt_for(step, patient, activities)
 
@@ -66,7 +67,7 @@ async def begin(services: Services, patient: Patient, reaction: Reaction) -> Non
 async def resume(services: Services, patient: Patient, reaction: Reaction) -> None:
     """Show the step the person had reached."""
     async with services.session_factory() as session:
-        reaction.send("onboarding", await _prompt(session, patient, current_step(patient)))
+        reaction.send("onboarding", await stored_prompt(session, patient, current_step(patient)))
 
 
 async def on_choice(
@@ -131,7 +132,7 @@ async def _advance(
         patient.id, step, services.clock.now()
     )
     assert updated is not None  # read in this transaction
-    reaction.send("onboarding", await _prompt(session, updated, step))
+    reaction.send("onboarding", await stored_prompt(session, updated, step))
 
 
 async def _finish(

@@ -11,7 +11,7 @@ from core.journey import Step
 from core.store.repositories import ActivityRepository, PatientRepository
 from messages import settings_texts
 from scheduler.schedules import reschedule
-from usecases.onboarding import prompt_for
+from usecases.onboarding import stored_prompt
 from usecases.preferences import Mode, apply_choice, apply_text
 from usecases.reaction import Reaction
 from usecases.services import Services
@@ -98,8 +98,7 @@ async def _open_setting(
     if step is Step.ACTIVITIES:
         reaction.send("settings_prompt", settings_texts.ACTIVITIES_PROMPT)
     else:
-        prompt = prompt_for(step, patient, await _activities(session, patient))
-        reaction.send("settings_prompt", prompt)
+        reaction.send("settings_prompt", await stored_prompt(session, patient, step))
     reaction.answer = ""
 
 
