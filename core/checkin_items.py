@@ -4,6 +4,9 @@ Rules (issue: patient journey): 2 to 4 items per check-in; each daily marker ask
 twice a week where the person's chosen days allow it; `moving_freely` and
 `doing_what_matters` most often; `pain_dominance` optional and never first. On the weekly
 summary day the person's own activities and the reframe question are asked as well.
+
+Also here, as the rest of N1 reads them: the check-in days bitmask and the item ids of the
+person's own activities, with the scale each item is answered on.
 """
 
 from __future__ import annotations
@@ -12,31 +15,56 @@ import math
 from datetime import date
 from functools import cache
 
-from core.markers import MarkerId
+from core.markers import LEAD_ORDER, SCALE, MarkerId
 
-FIRST = MarkerId.MOVING_FREELY
-SECOND = MarkerId.DOING_WHAT_MATTERS
-# The rest, in the order they take free places; pain last so it never leads.
-OTHERS = (
-    MarkerId.CONFIDENCE,
-    MarkerId.WORRY,
-    MarkerId.SLEEP,
-    MarkerId.ENERGY,
-    MarkerId.PAIN_DOMINANCE,
-)
+# Check-in days are a bitmask, Monday = 1 ... Sunday = 64 (bit n is `date.weekday() == n`).
+EVERY_DAY = 0b111_1111
+WEEKDAYS = 0b001_1111
+WEEKENDS = 0b110_0000
+
+# `moving_freely` is in every check-in, `doing_what_matters` next most often; the rest take
+# free places in the lead order (pain last).
+FIRST, SECOND, OTHERS = LEAD_ORDER[0], LEAD_ORDER[1], LEAD_ORDER[2:]
 MIN_ITEMS, MAX_ITEMS = 2, 4
 TIMES_A_WEEK = 2
+
+_ACTIVITY = "activity:"
+# The person's own activities are rated 0 to 10; markers on `core.markers.SCALE`.
+ACTIVITY_SCALE = range(11)
 
 
 def activity_item(position: int) -> str:
     """The answer item id for the person's activity at `position` (1 to 3)."""
-    return f"activity:{position}"
+    return f"{_ACTIVITY}{position}"
+
+
+def is_activity(item: str) -> bool:
+    """Whether `item` is one of the person's own activities (rated 0 to 10)."""
+    return item.startswith(_ACTIVITY)
+
+
+def activity_position(item: str) -> int:
+    """The position (1 to 3) of an activity item: "activity:2" is 2."""
+    return int(item.removeprefix(_ACTIVITY))
+
+
+def valid_value(item: str, value: int) -> bool:
+    """Whether `value` is on `item`'s scale."""
+    return value in (ACTIVITY_SCALE if is_activity(item) else SCALE)
 
 
 @cache  # 128 masks; asked for every check-in the tick opens
 def chosen_days(days_mask: int) -> tuple[int, ...]:
     """Weekday numbers (Monday 0) in a Mon=1 ... Sun=64 bitmask."""
     return tuple(day for day in range(7) if days_mask & (1 << day))
+
+
+def planned_days(days_mask: int) -> tuple[int, ...]:
+    """The days a week's check-ins are planned over: the chosen ones, or every day if none.
+
+    With no day chosen an on-demand check-in still needs a plan to take its items from.
+    """
+    return chosen_days(days_mask) or chosen_days(EVERY_DAY)
 
 
 def _quotas(checkins: int, per_checkin: int, include_pain: bool) -> dict[MarkerId, int]:
@@ -88,7 +116,7 @@ def plan_week(checkins: int, include_pain: bool = True) -> tuple[tuple[MarkerId,
 
 
 def _order(marker: MarkerId) -> int:
-    return (FIRST, SECOND, *OTHERS).index(marker)
+    return LEAD_ORDER.index(marker)
 
 
 def items_for(
@@ -100,7 +128,7 @@ def items_for(
 
 @cache  # 7 weekdays x 128 masks x 2: asked for every check-in the tick opens
 def _items_on(weekday: int, days_mask: int, include_pain: bool) -> tuple[MarkerId, ...]:
-    days = chosen_days(days_mask) or tuple(range(7))
+    days = planned_days(days_mask)
     plan = plan_week(len(days), include_pain)
     # An on-demand check-in on a day off borrows the plan of the next chosen day.
     position = next((i for i, day in enumerate(days) if day >= weekday), 0)

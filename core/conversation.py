@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from core.checkin_items import EVERY_DAY
 from core.journey import Step
 
 
@@ -75,6 +76,6 @@ def parse_awaiting(stored: str | None) -> Awaiting | None:
             return None
     if kind == _SETTING and value in _STEPS:
         return AwaitingSetting(_STEPS[value])
-    if kind == _DAYS and value.isdigit() and int(value) < 128:
+    if kind == _DAYS and value.isdigit() and int(value) <= EVERY_DAY:
         return PickingDays(int(value))
     return None

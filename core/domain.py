@@ -13,9 +13,6 @@ from typing import Any
 
 from core.conversation import Awaiting
 
-# Check-in days are a bitmask, Monday = 1 ... Sunday = 64 (Python's weekday() order).
-ALL_DAYS = 0b111_1111
-
 # The consent that lets N1 store health answers (its own onboarding step).
 HEALTH_DATA_CONSENT = "health_data"
 

@@ -26,6 +26,19 @@ class MarkerId(StrEnum):
 
 SCALE = range(1, 6)
 
+# The daily markers in the order the design puts them before a person: moving freely and
+# doing what matters lead, pain comes last so it never leads. A check-in asks its items in
+# this order and the weekly chart stacks its panels in it.
+LEAD_ORDER: tuple[MarkerId, ...] = (
+    MarkerId.MOVING_FREELY,
+    MarkerId.DOING_WHAT_MATTERS,
+    MarkerId.CONFIDENCE,
+    MarkerId.WORRY,
+    MarkerId.SLEEP,
+    MarkerId.ENERGY,
+    MarkerId.PAIN_DOMINANCE,
+)
+
 
 @dataclass(frozen=True)
 class Marker:

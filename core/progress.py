@@ -112,7 +112,7 @@ class WeekAnswers:
     @property
     def week_start(self) -> date:
         """The first local day of this week."""
-        return self.week_end - timedelta(days=WEEK_DAYS - 1)
+        return week_window(self.week_end)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,9 +266,6 @@ class WeeklyProgress:
     days: int
     # This week overlaps the person's first two weeks: there is nothing to compare yet.
     in_first_weeks: bool
-    # In the first weeks, or no marker had enough answers to compare: a summary frames the
-    # week as building a baseline.
-    building_baseline: bool
     markers: tuple[MarkerProgress, ...]
     activities: tuple[ActivityProgress, ...]
     # The weekly "healthier and more capable?" answer (1-5): this week's, and an earlier one.
@@ -285,11 +282,17 @@ class WeeklyProgress:
         """Whether any marker could be compared with a reference this week."""
         return any(m.comparisons for m in self.markers)
 
+    @property
+    def building_baseline(self) -> bool:
+        """In the first weeks, or no marker had enough answers to compare: a summary frames
+        the week as building a baseline."""
+        return self.in_first_weeks or not self.comparable
+
     def improvements(
         self, *, include_pain: bool = False
     ) -> list[tuple[MarkerProgress, Comparison]]:
-        """Counted improvements, clearest first; among equals, the design's marker order
-        (moving freely first). Pain only when asked for."""
+        """Counted improvements, clearest first; among equals, the marker declared first in
+        `MarkerId` (moving freely first). Pain only when asked for."""
         found = [
             (m, c)
             for m in self.markers
@@ -298,11 +301,15 @@ class WeeklyProgress:
         return sorted(found, key=_rank, reverse=True)
 
     @property
+    def told_improvements(self) -> list[tuple[MarkerProgress, Comparison]]:
+        """The non-pain improvements a summary tells, clearest first: none while the
+        baseline is being built. The first is the lead."""
+        return [] if self.building_baseline else self.improvements()
+
+    @property
     def lead(self) -> tuple[MarkerProgress, Comparison] | None:
         """The clearest non-pain improvement, which a summary leads with (None: none)."""
-        if self.building_baseline:
-            return None
-        found = self.improvements()
+        found = self.told_improvements
         return found[0] if found else None
 
     @property
@@ -322,13 +329,17 @@ def _clearness(comparison: Comparison) -> tuple[float, float, int]:
 
 # Markers about pain itself: mentioned last, never led with.
 _PAIN: Final = frozenset(marker for marker in MarkerId if MARKERS[marker].is_pain)
-# The design's marker order (moving freely first), to break ties between improvements.
-_ORDER: Final = {marker: index for index, marker in enumerate(MarkerId)}
+# Ties between equally clear improvements go to the marker declared first in `MarkerId`
+# (moving freely, confidence, worry, doing what matters, ...), the order `markers` lists
+# them in. Not `core.markers.LEAD_ORDER`, the order check-ins ask in and the chart stacks
+# its panels: that puts doing what matters second, and would change which of two equally
+# clear improvements a summary leads with.
+_TIE_ORDER: Final = {marker: index for index, marker in enumerate(MarkerId)}
 
 
 def _rank(found: tuple[MarkerProgress, Comparison]) -> tuple[tuple[float, float, int], int]:
     """How an improvement ranks: clearest first; among equals, the earlier marker."""
-    return _clearness(found[1]), -_ORDER[found[0].marker]
+    return _clearness(found[1]), -_TIE_ORDER[found[0].marker]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -441,14 +452,14 @@ def analyse(week: WeekAnswers) -> WeeklyProgress:
     in_first_weeks = week.week_start < baseline_end(week.baseline_start)
     weeks_since_start = max(2, (week.week_end - week.baseline_start).days // WEEK_DAYS)
     markers: list[MarkerProgress] = []
-    comparable = flare = False
+    flare = False
     for marker in DAILY_MARKERS:
         now = this_week.get(marker, ())
         if not now:
             continue
         vs_baseline = vs_weeks_ago = None
-        # Comparisons need two answers this week; none while the baseline is being built.
-        if len(now) >= MIN_ANSWERS and not in_first_weeks:
+        # None while the baseline is being built; `compare` wants enough answers on each side.
+        if not in_first_weeks:
             vs_baseline = compare(
                 marker,
                 now,
@@ -467,10 +478,8 @@ def analyse(week: WeekAnswers) -> WeeklyProgress:
             vs_weeks_ago=vs_weeks_ago,
         )
         markers.append(progress)
-        if vs_baseline is not None or vs_weeks_ago is not None:
-            comparable = True
-            if marker in FLARE_MARKERS and progress.worsened is not None:
-                flare = True
+        if marker in FLARE_MARKERS and progress.worsened is not None:
+            flare = True
     activities = tuple(
         found
         for position in range(1, MAX_ACTIVITIES + 1)
@@ -484,7 +493,6 @@ def analyse(week: WeekAnswers) -> WeeklyProgress:
         week_end=week.week_end,
         days=week.days,
         in_first_weeks=in_first_weeks,
-        building_baseline=in_first_weeks or not comparable,
         markers=tuple(markers),
         activities=activities,
         reframe_now=_reframe(this_week.get(reframe, ())),

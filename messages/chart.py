@@ -19,7 +19,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
-from core.markers import MARKERS, MarkerId
+from core.markers import LEAD_ORDER, MARKERS, SCALE, MarkerId
 from core.progress import ChartData
 from messages.markers import WORDS
 
@@ -36,16 +36,6 @@ MARKER_COLOURS: Final[dict[MarkerId, str]] = {
     MarkerId.ENERGY: "#E69F00",  # orange
     MarkerId.PAIN_DOMINANCE: "#000000",  # black
 }
-# Panel order: the non-pain markers the design leads with, pain last.
-PANEL_ORDER: Final = (
-    MarkerId.MOVING_FREELY,
-    MarkerId.DOING_WHAT_MATTERS,
-    MarkerId.CONFIDENCE,
-    MarkerId.WORRY,
-    MarkerId.SLEEP,
-    MarkerId.ENERGY,
-    MarkerId.PAIN_DOMINANCE,
-)
 
 WIDTH_PX: Final = 1080
 DPI: Final = 100
@@ -86,18 +76,14 @@ def _from_first_answer(data: ChartData) -> ChartData:
     )
 
 
-def _panel_title(marker: MarkerId) -> str:
-    name = WORDS[marker].name
-    return name[:1].upper() + name[1:]
-
-
 def render_chart(data: ChartData) -> bytes:
     """A PNG of `data`: one panel per marker with answers, or a friendly empty chart."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     data = _from_first_answer(data)
-    markers = [m for m in PANEL_ORDER if any(v is not None for v in data.series.get(m, ()))]
+    # Panels in the lead order: the non-pain markers the design leads with, pain last.
+    markers = [m for m in LEAD_ORDER if any(v is not None for v in data.series.get(m, ()))]
     width_in = WIDTH_PX / DPI
     if not markers:
         figure = Figure(figsize=(width_in, EMPTY_HEIGHT_IN), dpi=DPI, facecolor="white")
@@ -149,10 +135,10 @@ def _panel(axes: Axes, marker: MarkerId, data: ChartData) -> None:
         markerfacecolor=colour, markeredgecolor="white", markeredgewidth=2, clip_on=False,
     )  # fmt: skip
     axes.set_title(
-        _panel_title(marker), loc="left", fontsize=PANEL_TITLE_PT, fontweight="bold",
+        info.title, loc="left", fontsize=PANEL_TITLE_PT, fontweight="bold",
         color=TEXT_COLOUR, pad=10,
     )  # fmt: skip
-    axes.set_yticks(list(range(1, 6)), list(info.labels), fontsize=TICK_PT, color=TEXT_COLOUR)
+    axes.set_yticks(list(SCALE), list(info.labels), fontsize=TICK_PT, color=TEXT_COLOUR)
     # Up is better: flip the scales where a lower answer is the better one.
     axes.set_ylim((0.6, 5.4) if MARKERS[marker].higher_is_better else (5.4, 0.6))
     axes.set_xlim(-0.4, len(data.week_starts) - 0.6)

@@ -8,13 +8,13 @@ from datetime import date
 from functools import lru_cache
 
 from core.callbacks import CallbackCodec
+from core.checkin_items import ACTIVITY_SCALE, activity_position, is_activity
 from core.domain import CheckIn, CheckInSlot
-from core.markers import MarkerId
+from core.markers import SCALE, MarkerId
 from core.ports import Button, Keyboard, OutgoingMessage
 from messages.markers import WORDS
+from messages.when import day_in_words
 
-ACTIVITY_PREFIX = "activity:"
-ACTIVITY_SCALE = range(11)
 SKIP_LABEL = "Skip"
 BACK_LABEL = "‹ Back"
 NOTE_LABEL = "Add a note"
@@ -47,7 +47,7 @@ def heading(slot: str, local_date: date) -> str:
     """The first line of a check-in message."""
     if slot == CheckInSlot.BASELINE:
         return BASELINE_HEADING
-    return f"Your check-in for {local_date:%A} {local_date.day} {local_date:%B}"
+    return f"Your check-in for {day_in_words(local_date)}"
 
 
 def state_of(
@@ -72,19 +72,8 @@ def first_open_item(check_in: CheckIn, answers: Mapping[str, int | None]) -> int
     return None
 
 
-def is_activity(item: str) -> bool:
-    """Whether `item` is one of the person's own activities (rated 0 to 10)."""
-    return item.startswith(ACTIVITY_PREFIX)
-
-
-def valid_value(item: str, value: int) -> bool:
-    """Whether `value` is on `item`'s scale."""
-    return value in ACTIVITY_SCALE if is_activity(item) else value in range(1, 6)
-
-
 def _activity_label(item: str, activities: Mapping[int, str]) -> str:
-    position = int(item.removeprefix(ACTIVITY_PREFIX))
-    return activities.get(position, "your activity")
+    return activities.get(activity_position(item), "your activity")
 
 
 def question(item: str, activities: Mapping[int, str]) -> str:
@@ -102,7 +91,7 @@ def short_name(item: str, activities: Mapping[int, str]) -> str:
     """How an item is named in the list of answers."""
     if is_activity(item):
         return _activity_label(item, activities)
-    return WORDS[MarkerId(item)].name.capitalize()
+    return WORDS[MarkerId(item)].title
 
 
 def answer_words(item: str, value: int | None) -> str:
@@ -124,7 +113,7 @@ def _scale(item: str) -> tuple[tuple[tuple[str, int], ...], int]:
         return tuple((str(v), v) for v in ACTIVITY_SCALE), 6
     marker = WORDS[MarkerId(item)]
     # Three then two: five labels in one row are cut off on a phone screen.
-    return tuple((marker.label(v), v) for v in range(1, 6)), 3
+    return tuple((marker.label(v), v) for v in SCALE), 3
 
 
 def _answer_rows(

@@ -24,6 +24,8 @@ TODAYS_IS_HERE = "Today's check-in is here. Tap an answer whenever you're ready.
 CHANGE_SAVED = "Your change is saved. Thank you."
 # Where the next check-in would be named, when no days are chosen.
 NO_NEXT_CHECKIN = "when you next choose days with /settings"
+# The check-in days in words, when none are chosen ("Check-ins: no days chosen at 09:00").
+NO_CHECKIN_DAYS = "no days chosen"
 
 
 def closed(next_in_words: str) -> str:

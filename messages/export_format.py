@@ -8,6 +8,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from core.checkin_items import activity_position, is_activity
 from messages.checkin_message import answer_words
 
 
@@ -36,9 +37,7 @@ def as_csv(data: dict[str, Any], activities: dict[int, str]) -> bytes:
     for check_in in data["check_ins"]:
         for answer in check_in["answers"]:
             item = answer["item"]
-            label = (
-                activities.get(int(item.split(":")[1])) if item.startswith("activity:") else None
-            )
+            label = activities.get(activity_position(item)) if is_activity(item) else None
             writer.writerow(
                 (
                     _plain(check_in["local_date"]),

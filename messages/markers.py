@@ -26,6 +26,11 @@ class MarkerWords:
             raise ValueError(f"{value} is not on the 1-5 scale")
         return self.labels[value - 1]
 
+    @property
+    def title(self) -> str:
+        """The name as it opens a sentence, a line or a chart panel: "Moving freely"."""
+        return self.name[:1].upper() + self.name[1:]
+
 
 WORDS: dict[MarkerId, MarkerWords] = {
     MarkerId.MOVING_FREELY: MarkerWords(

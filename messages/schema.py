@@ -166,20 +166,6 @@ KIND_RULES: dict[Kind, KindRule] = {
     Kind.CHECKIN_CLOSED: KindRule(),
 }
 
-# What each placeholder means, for people writing overrides (and for the sample values below).
-PLACEHOLDER_MEANINGS: dict[str, str] = {
-    "checkin_time": "the local time of the check-in, as the person set it, e.g. '9:30am'",
-    "marker_name": "the marker's name (messages.markers), lower case, e.g. 'trust in your body'",
-    "now_label": "the button label for this week's typical answer, e.g. 'Fairly free'",
-    "then_label": "the button label for the typical answer back then, e.g. 'Stiff'",
-    "weeks_ago": "how many weeks back the comparison is, a whole number of 2 or more",
-    "days": "days with a check-in this week, with the unit: '1 day', '4 days' (see count_phrase)",
-    "count": "how many people in the group, a whole number of 1 or more",
-    "total": "how many active people in the group, a whole number of 5 or more",
-    "body": "the clinician's own words",
-    "cohort": "the cohort's name, e.g. 'Tuesday back group'",
-}
-
 # Plausible values used to render every message when it is checked (placeholders must resolve,
 # and readability is measured on the rendered words, not on the braces).
 _SAMPLES: dict[str, str | int] = {

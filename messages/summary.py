@@ -26,7 +26,6 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Final
 
 from core.markers import MarkerId
@@ -113,10 +112,6 @@ def _label(marker: MarkerId, value: int) -> str:
     return f"‘{WORDS[marker].label(value)}’"
 
 
-def _capitalised(words: str) -> str:
-    return words[:1].upper() + words[1:]
-
-
 def _then_words(reference: Reference) -> str:
     return "Three weeks ago" if reference is Reference.WEEKS_AGO else "When you started"
 
@@ -131,9 +126,8 @@ def describe_change(marker: MarkerId, comparison: Comparison) -> str:
     E.g. "Moving freely was mostly ‘Fairly free’ this week. Three weeks ago it was mostly
     ‘Stiff’."
     """
-    name = _capitalised(WORDS[marker].name)
     return (
-        f"{name} was mostly {_label(marker, comparison.now_value)} this week. "
+        f"{WORDS[marker].title} was mostly {_label(marker, comparison.now_value)} this week. "
         f"{_then_words(comparison.reference)} it was mostly "
         f"{_label(marker, comparison.then_value)}."
     )
@@ -141,9 +135,9 @@ def describe_change(marker: MarkerId, comparison: Comparison) -> str:
 
 def _also_words(progress: MarkerProgress, comparison: Comparison) -> str:
     marker = progress.marker
-    name = _capitalised(WORDS[marker].name)
     return (
-        f"{name} changed for the better too: mostly {_label(marker, comparison.now_value)}, "
+        f"{WORDS[marker].title} changed for the better too: "
+        f"mostly {_label(marker, comparison.now_value)}, "
         f"where {_then_words_lower(comparison.reference)} it was "
         f"{_label(marker, comparison.then_value)}."
     )
@@ -243,8 +237,8 @@ def compose_summary(
     context = Context(first_weeks=first_weeks, after_flare=progress.flare)
 
     # 1. The lead (the caption), as sentences that read as one paragraph.
-    lead = progress.lead
-    improvements = progress.improvements()
+    improvements = progress.told_improvements
+    lead = improvements[0] if improvements else None
     lead_sentences: list[str]
     if progress.building_baseline:
         lead_sentences = [
@@ -272,7 +266,7 @@ def compose_summary(
     # 2. Flare support after an improvement; one more improvement.
     if lead is not None and progress.flare:
         add(_Part.same(composer.flare()))
-    if lead is not None and len(improvements) > 1:
+    if len(improvements) > 1:
         add(_Part.same(_also_words(*improvements[1])), droppable=True)
 
     # 3. Consistency, in days (never a streak; nothing said about days without one).
@@ -389,14 +383,14 @@ def summary_problems(summary: ComposedSummary) -> list[str]:
     return problems
 
 
-def no_summary_yet(next_at: datetime | None) -> str:
-    """What /summary says before the first summary; `next_at` is local time (None: not set)."""
-    if next_at is None:
+def no_summary_yet(when: str | None) -> str:
+    """What /summary says before the first summary; `when` is its moment in words
+    (`messages.when.in_words`; None: not set)."""
+    if when is None:
         return (
             "There's no weekly summary yet. Once you've had a week of check-ins, it will "
             "come on the day you chose. Send /settings to see or change that day."
         )
-    when = f"{next_at:%A} {next_at.day} {next_at:%B} at {next_at:%H:%M}"
     return (
         f"There's no weekly summary yet. The first one is due on {when}. "
         "It looks at your week and compares it only with your own earlier weeks."

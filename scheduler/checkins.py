@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.checkin_items import activity_item, chosen_days, items_for
+from core.checkin_items import activity_item, items_for, planned_days
 from core.domain import CheckIn, CheckInSlot, CheckInStatus, Patient
 from core.markers import MarkerId
 from core.store.repositories import ActivityRepository, CheckInRepository
@@ -36,7 +36,7 @@ def is_weekly_day(local_date: date, days_mask: int, summary_weekday: int) -> boo
     That is the summary day itself, or, when the person does not check in that day, their
     last check-in day before it.
     """
-    days = chosen_days(days_mask) or tuple(range(7))
+    days = planned_days(days_mask)
     if summary_weekday in days:
         return local_date.weekday() == summary_weekday
     before = [d for d in days if d < summary_weekday] or days

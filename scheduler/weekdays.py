@@ -1,7 +1,8 @@
 """Chosen days of the week as an int bitmask: Mon=1, Tue=2, Wed=4, ... Sun=64.
 
-The database stores the plain int, so every function here takes and returns `int`;
-`Weekday` only gives the bits readable names (`Weekday.MON | Weekday.FRI`).
+The database stores the plain int, so every function here takes and returns `int`; the
+masks `EVERY_DAY`, `WEEKDAYS` and `WEEKENDS` come from `core.checkin_items` (re-exported
+here). `Weekday` only gives the bits readable names (`Weekday.MON | Weekday.FRI`).
 Bit `n` is `date.weekday() == n`, so a local date's bit is `1 << local_date.weekday()`.
 """
 
@@ -11,6 +12,8 @@ import re
 from datetime import date
 from enum import IntFlag
 from typing import Final
+
+from core.checkin_items import EVERY_DAY, WEEKDAYS, WEEKENDS, chosen_days
 
 __all__ = [
     "DAY_NAMES",
@@ -38,10 +41,6 @@ class Weekday(IntFlag):
     SAT = 32
     SUN = 64
 
-
-EVERY_DAY: Final = 127
-WEEKDAYS: Final = 31
-WEEKENDS: Final = 96
 
 # Short names in bit order; used for formatting and as the canonical parse keys.
 DAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -159,4 +158,4 @@ def format_weekdays(mask: int) -> str:
         return "weekdays"
     if mask == WEEKENDS:
         return "weekends"
-    return ",".join(name for n, name in enumerate(DAY_NAMES) if mask & (1 << n))
+    return ",".join(DAY_NAMES[day] for day in chosen_days(mask))

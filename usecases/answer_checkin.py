@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.callbacks import AnswerTap, NoteTap, ReviewTap
+from core.checkin_items import is_activity, valid_value
 from core.conversation import AwaitingNote
 from core.domain import HEALTH_DATA_CONSENT, CheckIn, Patient
 from core.markers import MarkerId
@@ -26,13 +27,7 @@ from core.store.repositories import (
     SecurityEventRepository,
 )
 from messages import checkin_texts, scheduled
-from messages.checkin_message import (
-    first_open_item,
-    is_activity,
-    render_checkin,
-    state_of,
-    valid_value,
-)
+from messages.checkin_message import first_open_item, render_checkin, state_of
 from messages.schema import Kind
 from scheduler.variants import choose_for
 from usecases.reaction import Reaction

@@ -11,6 +11,7 @@ from core.store.repositories import (
 )
 from messages import summary_texts
 from messages.summary import no_summary_yet
+from messages.when import in_words
 from scheduler.schedules import patient_zone
 from usecases.reaction import Reaction
 from usecases.services import Services
@@ -20,14 +21,16 @@ async def show(services: Services, patient: Patient, reaction: Reaction) -> None
     """/summary: the latest weekly summary, or when the first one will come."""
     async with services.session_factory() as session:
         latest = await WeeklySummaryRepository(session).latest(patient.id)
+        if latest is not None:
+            reaction.send(
+                "summary_view", summary_texts.latest_summary(latest.week_start, latest.text)
+            )
+            return
         schedule = await ScheduleRepository(session).get(patient.id, ScheduleKind.SUMMARY)
-    if latest is not None:
-        reaction.send("summary_view", summary_texts.latest_summary(latest.week_start, latest.text))
-        return
-    next_at = None
+    when = None
     if schedule is not None and schedule.next_due_at is not None:
-        next_at = schedule.next_due_at.astimezone(patient_zone(patient))
-    reaction.send("summary_view", no_summary_yet(next_at))
+        when = in_words(schedule.next_due_at, patient_zone(patient))
+    reaction.send("summary_view", no_summary_yet(when))
 
 
 async def keep_focus(services: Services, patient: Patient, text: str, reaction: Reaction) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from core.markers import MarkerId
+from core.markers import LEAD_ORDER, MarkerId
 from core.progress import DayAnswer, chart_data
-from messages.chart import MARKER_COLOURS, PANEL_ORDER, WIDTH_PX, render_chart
+from messages.chart import MARKER_COLOURS, WIDTH_PX, render_chart
 from tests.progress.histories import WEEK_END, week_of
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -30,7 +30,7 @@ def _size(png: bytes) -> tuple[int, int]:
 def _weeks_of_answers(weeks: int) -> list[DayAnswer]:
     answers: list[DayAnswer] = []
     for back in range(weeks):
-        for index, marker in enumerate(PANEL_ORDER):
+        for index, marker in enumerate(LEAD_ORDER):
             values = [(back + index + day) % 5 + 1 for day in range(3)]
             answers.extend(week_of(marker, values, weeks_back=back))
     return answers
@@ -49,7 +49,7 @@ def _check_photo(png: bytes) -> tuple[int, int]:
 @pytest.mark.parametrize("weeks", [1, 2, 8])
 def test_the_chart_renders_for_weeks_of_data(weeks: int) -> None:
     data = chart_data(_weeks_of_answers(weeks), WEEK_END)
-    assert len(data.series) == len(PANEL_ORDER)
+    assert len(data.series) == len(LEAD_ORDER)
     _width, height = _check_photo(render_chart(data))
     # One panel per marker: as tall for 1 week as for 8, so the type stays large.
     assert height > 1500
@@ -70,7 +70,7 @@ def test_only_markers_with_answers_get_a_panel() -> None:
         WEEK_END,
     )
     assert _size(render_chart(one)) == _size(render_chart(two))
-    assert set(MARKER_COLOURS) == set(PANEL_ORDER)
+    assert set(MARKER_COLOURS) == set(LEAD_ORDER)
 
 
 def test_importing_the_chart_module_does_not_load_matplotlib() -> None:

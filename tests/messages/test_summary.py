@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from core.markers import MarkerId
 from core.progress import DayAnswer, WeeklyProgress, analyse
@@ -20,6 +21,7 @@ from messages.summary import (
     summary_problems,
 )
 from messages.tone import check_tone
+from messages.when import in_words
 from tests.messages.helpers import shipped
 from tests.progress.histories import JOINED, WEEK_END, days_back, history, week_of
 
@@ -196,7 +198,7 @@ def test_long_words_of_the_person_stay_within_the_limits() -> None:
 
 def test_when_the_first_summary_will_come() -> None:
     when = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
-    text = no_summary_yet(when)
+    text = no_summary_yet(in_words(when, ZoneInfo("Europe/London")))
     assert "Sunday 1 March at 18:00" in text
     assert check_tone(text) == []
     assert check_tone(no_summary_yet(None)) == []

@@ -471,8 +471,10 @@ def _check_week(week: WeekAnswers, progress: WeeklyProgress) -> None:
             assert marker.comparisons == ()
         for comparison in marker.comparisons:
             _check_comparison(comparison, now)
-    assert progress.comparable == any(m.comparisons for m in progress.markers)
-    assert progress.building_baseline == (progress.in_first_weeks or not progress.comparable)
+    # Comparisons need enough answers this week: without them, the week builds a baseline.
+    if progress.in_first_weeks or all(len(now) < MIN_ANSWERS for now in week.this_week.values()):
+        assert progress.building_baseline
+        assert not any(m.comparisons for m in progress.markers)
     assert progress.flare == any(
         m.worsened is not None for m in progress.markers if m.marker in FLARE_MARKERS
     )

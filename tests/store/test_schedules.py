@@ -126,7 +126,7 @@ async def test_back_off_levels_are_recorded_on_the_person(
 async def test_active_or_paused_people_without_schedules_are_found(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    active, paused, onboarding, scheduled = [
+    active, paused, _onboarding, scheduled = [
         await add_patient(session_factory, n) for n in (1, 2, 3, 4)
     ]
     async with session_factory.begin() as session:

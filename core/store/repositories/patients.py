@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Executable, Select, Update, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.checkin_items import EVERY_DAY
 from core.conversation import Awaiting, format_awaiting
-from core.domain import ALL_DAYS, Patient, PatientStatus
+from core.domain import Patient, PatientStatus
 from core.store import records
 from core.store.repositories._common import columns, table_of
 from core.store.tables import PatientRow
@@ -71,8 +72,8 @@ def _check_preferences(
             ZoneInfo(time_zone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {time_zone!r}") from exc
-    if checkin_days is not None and not 0 <= checkin_days <= ALL_DAYS:
-        raise ValueError(f"checkin_days must be a bitmask 0..{ALL_DAYS}, got {checkin_days}")
+    if checkin_days is not None and not 0 <= checkin_days <= EVERY_DAY:
+        raise ValueError(f"checkin_days must be a bitmask 0..{EVERY_DAY}, got {checkin_days}")
     if summary_weekday is not None and not 0 <= summary_weekday <= 6:
         raise ValueError(f"summary_weekday must be 0..6, got {summary_weekday}")
     for name, value in times.items():
