@@ -12,6 +12,16 @@ from core.checkin_items import activity_position, is_activity
 from messages.checkin_message import answer_words
 
 
+def json_file_name(day: date) -> str:
+    """The name the JSON file is sent under (the person's date of the export)."""
+    return f"n1-{day.isoformat()}.json"
+
+
+def csv_file_name(day: date) -> str:
+    """The name the CSV file is sent under."""
+    return f"n1-answers-{day.isoformat()}.csv"
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()

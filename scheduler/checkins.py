@@ -143,6 +143,15 @@ async def open_checkin(session: AsyncSession, request: CheckInRequest, *, now: d
     return opened
 
 
+async def open_to_show(
+    session: AsyncSession, request: CheckInRequest, *, now: datetime
+) -> CheckInState:
+    """Open (or find) one check-in sent as a reply (the baseline, /checkin), as it is to be
+    shown: with its answers so far and the person's activities."""
+    check_in_id = (await open_checkin(session, request, now=now)).check_in.id
+    return (await checkin_states(session, [check_in_id]))[check_in_id]
+
+
 async def checkin_states(
     session: AsyncSession, check_in_ids: Collection[int]
 ) -> dict[int, CheckInState]:

@@ -6,7 +6,7 @@ from core.domain import CheckInSlot, Patient
 from core.store.repositories import CheckInRepository
 from messages import checkin_texts
 from messages.checkin_message import render_checkin
-from scheduler.checkins import CheckInRequest, checkin_states, open_checkin
+from scheduler.checkins import CheckInRequest, open_to_show
 from scheduler.schedules import local_today, window_from
 from usecases.reaction import Reaction
 from usecases.services import Services
@@ -47,6 +47,5 @@ async def checkin_now(services: Services, patient: Patient, reaction: Reaction) 
             slot=CheckInSlot.ONDEMAND,
             closes_at=window_from(patient, now),
         )
-        check_in = (await open_checkin(session, request, now=now)).check_in
-        state = (await checkin_states(session, [check_in.id]))[check_in.id]
-    reaction.send("checkin", render_checkin(state, services.codec), check_in.id)
+        state = await open_to_show(session, request, now=now)
+    reaction.send("checkin", render_checkin(state, services.codec), state.check_in.id)

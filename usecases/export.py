@@ -5,7 +5,8 @@ from __future__ import annotations
 from core.domain import Patient
 from core.store.repositories import ActivityRepository, ExportRepository
 from messages import settings_texts
-from messages.export_format import as_csv, as_json
+from messages.export_format import as_csv, as_json, csv_file_name, json_file_name
+from scheduler.schedules import local_today
 from usecases.reaction import Document, Reaction
 from usecases.services import Services
 
@@ -15,11 +16,9 @@ async def export(services: Services, patient: Patient, reaction: Reaction) -> No
     async with services.session_factory() as session:
         data = await ExportRepository(session).everything(patient.id)
         activities = await ActivityRepository(session).labels(patient.id)
-    day = services.clock.now().date().isoformat()
+    day = local_today(patient, services.clock.now())
     reaction.send("export_intro", settings_texts.EXPORT_INTRO)
     reaction.documents += [
-        Document(f"n1-{day}.json", as_json(data), settings_texts.EXPORT_CAPTION_JSON),
-        Document(
-            f"n1-answers-{day}.csv", as_csv(data, activities), settings_texts.EXPORT_CAPTION_CSV
-        ),
+        Document(json_file_name(day), as_json(data), settings_texts.EXPORT_CAPTION_JSON),
+        Document(csv_file_name(day), as_csv(data, activities), settings_texts.EXPORT_CAPTION_CSV),
     ]

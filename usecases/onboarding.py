@@ -16,7 +16,7 @@ from core.ports import OutgoingMessage
 from core.store.repositories import ActivityRepository, ConsentRepository, PatientRepository
 from messages import journey, texts
 from messages.checkin_message import render_checkin
-from scheduler.checkins import CheckInRequest, checkin_states, open_checkin
+from scheduler.checkins import CheckInRequest, open_to_show
 from scheduler.schedules import local_today, reschedule, window_from
 from usecases.preferences import Mode, apply_choice, apply_text
 from usecases.reaction import Reaction
@@ -152,6 +152,5 @@ async def _finish(
         slot=CheckInSlot.BASELINE,
         closes_at=window_from(active, now),
     )
-    check_in = (await open_checkin(session, request, now=now)).check_in
-    state = (await checkin_states(session, [check_in.id]))[check_in.id]
-    reaction.send("checkin", render_checkin(state, services.codec), check_in.id)
+    state = await open_to_show(session, request, now=now)
+    reaction.send("checkin", render_checkin(state, services.codec), state.check_in.id)
