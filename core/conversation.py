@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from core.checkin_items import EVERY_DAY
-from core.journey import Step
+from core.journey import Step, step_named
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,6 @@ class PickingDays:
 Awaiting = AwaitingNote | AwaitingFocus | AwaitingSetting | PickingDays
 
 _NOTE, _FOCUS, _SETTING, _DAYS = "note", "focus", "set", "days"
-_STEPS = {step.value: step for step in Step}
 
 
 def format_awaiting(awaiting: Awaiting | None) -> str | None:
@@ -74,8 +73,8 @@ def parse_awaiting(stored: str | None) -> Awaiting | None:
             return AwaitingFocus(date.fromisoformat(value))
         except ValueError:
             return None
-    if kind == _SETTING and value in _STEPS:
-        return AwaitingSetting(_STEPS[value])
+    if kind == _SETTING and (step := step_named(value)) is not None:
+        return AwaitingSetting(step)
     if kind == _DAYS and value.isdigit() and int(value) <= EVERY_DAY:
         return PickingDays(int(value))
     return None

@@ -29,6 +29,14 @@ class Step(StrEnum):
 ONBOARDING_ORDER: tuple[Step, ...] = tuple(Step)
 
 
+def step_named(name: str) -> Step | None:
+    """The step stored or sent as `name` (None: no such step, e.g. forged button data)."""
+    try:
+        return Step(name)
+    except ValueError:
+        return None
+
+
 def next_step(step: Step) -> Step | None:
     """The step after `step`, or None when onboarding is complete."""
     index = ONBOARDING_ORDER.index(step)

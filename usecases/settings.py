@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.callbacks import ChoiceTap
 from core.conversation import AwaitingSetting
 from core.domain import Patient
-from core.journey import Step
+from core.journey import Step, step_named
 from core.store.repositories import ActivityRepository, PatientRepository
 from messages import settings_texts
 from scheduler.schedules import reschedule
@@ -19,7 +19,6 @@ from usecases.upcoming import next_checkin_in_words, next_checkins_in_words
 
 # Steps whose prompt needs typing rather than (or as well as) a tap.
 _TYPED = {Step.ZONE, Step.DAYS, Step.TIME, Step.SUMMARY_TIME, Step.QUIET, Step.ACTIVITIES}
-_STEPS = {step.value: step for step in Step if step is not Step.CONSENT}
 
 
 async def _activities(session: AsyncSession, patient: Patient) -> list[str]:
@@ -53,8 +52,8 @@ async def on_choice(
         if tap.step == settings_texts.SETTINGS:
             await _open_setting(services, session, patient, tap.choice, reaction)
             return
-        step = _STEPS.get(tap.step)
-        if step is None:
+        step = step_named(tap.step)
+        if step is None or step is Step.CONSENT:
             reaction.answer = settings_texts.ALL_SET_UP
             return
         if step is Step.QUIET and tap.choice == "change":
@@ -90,8 +89,8 @@ async def _open_setting(
             settings_texts.changed(what, next_checkin_in_words(updated, now)),
         )
         return
-    step = _STEPS.get(field)
-    if step is None:
+    step = step_named(field)
+    if step is None or step is Step.CONSENT:
         return
     if step in _TYPED:
         await patients.set_awaiting(patient.id, AwaitingSetting(step), now)
