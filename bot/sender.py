@@ -1,6 +1,6 @@
 """The `Sender` port over python-telegram-bot: one try, and an outcome instead of an exception.
 
-How PTB's errors map to outcomes (scale.md section 3):
+How PTB's errors map to outcomes (`scheduler.sending` says what each means):
 - `RetryAfter` (429) -> RETRY_AFTER with Telegram's `retry_after`;
 - `Forbidden` (403: blocked, deactivated) -> BLOCKED;
 - `BadRequest` (400, e.g. chat not found), `ChatMigrated` -> REJECTED;

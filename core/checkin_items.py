@@ -1,6 +1,6 @@
 """Which markers a check-in asks about, rotated across the person's week.
 
-Rules (issue: patient journey): 2 to 4 items per check-in; each daily marker asked at least
+Rules: 2 to 4 items per check-in; each daily marker asked at least
 twice a week where the person's chosen days allow it; `moving_freely` and
 `doing_what_matters` most often; `pain_dominance` optional and never first. On the weekly
 summary day the person's own activities and the reframe question are asked as well.

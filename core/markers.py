@@ -1,4 +1,4 @@
-"""The markers N1 asks about: the domain's fixed vocabulary (DESIGN.md section 3).
+"""The markers N1 asks about: the domain's fixed vocabulary.
 
 Each has a stable id, stored with every answer, and a direction in which "better" lies;
 values run 1 to 5. Their words (questions, answer labels, names) are N1's own and live in

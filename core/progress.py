@@ -4,7 +4,7 @@ Pure functions over plain values (no database, no clock), so every rule here is 
 hand-built histories. `core.store.repositories.progress` reads a person's answers;
 `messages.summary` turns the result into words.
 
-The rules (DESIGN.md section 3):
+The rules:
 
 - **This week** is the 7 local days ending on the summary's local date (inclusive).
 - **References**: the person's own **baseline**, their first two weeks with N1 (14 local days
@@ -24,7 +24,8 @@ The rules (DESIGN.md section 3):
   rare and only ever adds evidence the person gave.
 - **Activities** (the person's own, rated 0 to 10 weekly): this week's median against the
   three-weeks-ago one, or else the baseline's; a change counts at `ACTIVITY_STEP` points,
-  the smallest change that matters on a patient-specific 0-10 scale (PSFS, domain.md A1).
+  the smallest change that matters on a patient-specific 0-10 scale (as on the
+  Patient-Specific Functional Scale, PSFS).
   A weekly rating is already a judgement about the week, so there is no "held" test.
 - **Consistency** is the number of local days this week with a check-in the person answered
   (skipping an item is an answer); never a streak, never the days without one.

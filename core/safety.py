@@ -1,4 +1,4 @@
-"""Screening free text for red-flag symptoms and crisis language (DESIGN.md section 5).
+"""Screening free text for red-flag symptoms and crisis language.
 
 N1 never diagnoses or scores risk: a match only means "show the fixed signposting message".
 The patterns lean towards matching: a needless signpost costs a moment, a missed one could

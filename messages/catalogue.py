@@ -41,7 +41,7 @@ from messages.tone import check_tone
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 
-# What a fixed safety text must always say (DESIGN.md section 5); checked so that an edit to
+# What a fixed safety text must always say (the numbers to call); checked so that an edit to
 # the shipped file cannot drop a number.
 SAFETY_MUST_MENTION: dict[SafetySituation, tuple[str, ...]] = {
     SafetySituation.RED_FLAG: ("999", "A&E"),

@@ -3,7 +3,7 @@ the thanks at the end of a check-in, and the short replies to a nudge's buttons.
 
 Variants come from the message library, chosen so that a person does not see the same one
 twice in a row (the caller passes their history of library ids and logs the one used).
-Every text follows DESIGN.md section 1: no blame, no "should", no streaks, no counts of
+Every text keeps N1's tone (`messages.tone`): no blame, no "should", no streaks, no counts of
 missed days.
 """
 

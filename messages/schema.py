@@ -92,7 +92,7 @@ class TimeOfDay(StrEnum):
 
 
 class SafetySituation(StrEnum):
-    """Which fixed safety text a safety message is (DESIGN.md section 5)."""
+    """Which fixed safety text a safety message is (never rotated, never overridden)."""
 
     RED_FLAG = "red_flag"
     CRISIS = "crisis"
@@ -123,7 +123,7 @@ class KindRule:
     # Kinds that can lead a weekly summary are sent as a photo caption, which is shorter.
     caption: bool = False
     # A kind a person sees weekly or more needs a big bank so that it does not feel canned
-    # (domain.md B, rule 4: "rotate a bank of 20-30 or more messages"). Per marker, if any.
+    # (nudge research advises rotating a bank of 20 to 30 or more). Per marker, if any.
     min_variants: int = 5
 
 

@@ -1,7 +1,7 @@
 """Choosing which variant of a message a person gets.
 
-Effects of repeated prompts fade, and a canned line read twice feels like a machine (domain.md
-B, rule 4), so: never the same text twice in a row, and none of the last N of the same pool.
+Effects of repeated prompts fade, and a canned line read twice feels like a machine, so:
+never the same text twice in a row, and none of the last N of the same pool.
 The caller keeps the person's history of message ids and passes it in; this module only
 decides, and randomness is injected so that a seed gives the same choice every time.
 """

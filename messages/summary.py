@@ -1,6 +1,6 @@
 """The weekly N=1 summary: a person's week in words, compared only with their own weeks.
 
-The order follows DESIGN.md section 1 and domain.md B (rule 9):
+The order (non-pain progress first, pain last, never blame):
 
 1. **The lead** (also the chart photo's caption): in the first two weeks, building a baseline;
    else the clearest non-pain improvement, in the library's words plus a plain sentence

@@ -1,6 +1,6 @@
 """Tone checks for anything N1 says: banned phrases and a readability ceiling.
 
-DESIGN.md section 1: never blame, never "should", never streaks or missed days; flare-ups and
+N1's tone: never blame, never "should", never streaks or missed days; flare-ups and
 rest are normal; plain English at a reading age of about 9 to 11. These functions work on any
 rendered text, so the weekly summary composer can check what it puts together too.
 
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-# Reading age 11 is the top of DESIGN.md's "about 9 to 11": US grade 6 (see above).
+# Reading age 11 is the top of "about 9 to 11": US grade 6 (see above).
 READING_GRADE_CEILING = 6.0
 # A grade means nothing on a few words ("Hello again." scores 8.8: two words, four
 # syllables), so texts shorter than this are held to short words instead.
@@ -70,7 +70,7 @@ BANNED: tuple[BannedPattern, ...] = (
     ),
     BannedPattern(
         r"(?:need|needs|have|has|got) to (?:get|be) stronger|not strong enough",
-        "strength is not the only path (DESIGN.md section 1)",
+        "strength is not the only path to feeling better",
     ),
     BannedPattern(
         r"streaks?|in a row|break the chain|perfect (?:week|record|attendance)",
@@ -108,7 +108,7 @@ BANNED: tuple[BannedPattern, ...] = (
     BannedPattern(r"non-?complian\w*|complian\w*|adheren\w*", "clinical blame words"),
     BannedPattern(
         r"damag\w*|harm|wear and tear|crumbling|degenerat\w*",
-        "threat words raise worry about moving (domain.md A3)",
+        "threat words raise worry about moving",
     ),
     BannedPattern(
         r"than (?:other people|others|most people|everyone|average)"

@@ -1,6 +1,6 @@
 """The outbox dispatcher: delivers queued messages through a `Sender`, at Telegram's limits.
 
-Guarantees (scale.md sections 2-3): exactly-once enqueue (the outbox's idempotency key),
+Guarantees: exactly-once enqueue (the outbox's idempotency key),
 at-most-once send for anything ambiguous, and retries only when a send provably did not
 happen (`scheduler.sending` says what each outcome means).
 

@@ -1,6 +1,6 @@
 """Turning a person's local date and time into a UTC moment, and back into words.
 
-Rules (DESIGN.md section 4, scale.md section 4):
+Rules:
 - a local time that does not exist (spring-forward gap) moves forward to the first valid
   moment after the gap, i.e. the instant the clocks jump (01:30 on 2027-03-28 in
   Europe/London becomes 02:00 BST);

@@ -4,7 +4,7 @@ Nothing here reads the wall clock, a database or Telegram: every function takes 
 aware datetime, normally UTC from the injected clock) and returns aware UTC datetimes, ready to
 be stored in a `next_*_at` column.
 
-The one rule behind everything (DESIGN.md section 4): a moment is always rebuilt from
+The one rule behind everything: a moment is always rebuilt from
 (local date, local time, zone) with `resolve_local`, never by adding 24 hours. So a check-in
 at 01:30 in London fires once on every chosen local day: at 02:00 BST on the spring-forward
 night (01:30 does not exist) and at 01:30 BST, not also at 01:30 GMT, on the fall-back night.

@@ -1,6 +1,6 @@
 """Sending one outbox message, and what its outcome means for it.
 
-Per outcome (scale.md sections 2-3):
+Per outcome:
 - sent: recorded with Telegram's message id;
 - 429: back in the queue after `retry_after`, without using up an attempt, never dropped;
 - not sent (5xx, connection refused): retried with exponential backoff, then failed;

@@ -1,6 +1,6 @@
 """The tick: claims what has fallen due and turns it into outbox messages.
 
-The database holds the schedule (DESIGN.md section 4): one row per person and kind with an
+The database holds the schedule: one row per person and kind with an
 indexed `next_due_at`. Each tick claims due rows in batches (`FOR UPDATE SKIP LOCKED` on
 PostgreSQL, so several processes share the work) and fires a batch in one transaction:
 

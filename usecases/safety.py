@@ -1,4 +1,4 @@
-"""What N1 does when typed text may signal a red flag or a crisis (DESIGN.md section 5).
+"""What N1 does when typed text may signal a red flag or a crisis.
 
 The fixed signposting message goes first; a safety event is recorded (without the text);
 after crisis language, nudges stop for the rest of the person's day. N1 never diagnoses.

@@ -1,7 +1,7 @@
 """Property: over 1,000 random histories, every summary is kind, short enough, and leads right.
 
 "Leads right" is checked against an independent, deliberately plain reading of the rule
-(DESIGN.md section 3): a non-pain marker improved when, against the three-weeks-ago week or
+(`core.progress`): a non-pain marker improved when, against the three-weeks-ago week or
 the baseline (each with at least two answers, and after the first two weeks), this week's
 median is at least a step better and more than half of this week's answers are each at least
 a step better than the reference's median. Whenever one did, the summary leads with a
