@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.progress import CHART_WEEKS, WEEK_DAYS, chart_data
+from core.progress import CHART_WEEKS, WEEK_DAYS, ChartData, chart_data
 from core.store.repositories import ProgressRepository
 from messages.chart import render_chart
 
@@ -34,10 +34,14 @@ class SummaryCharts:
 
     async def draw(self, reference: Mapping[str, Any]) -> bytes:
         """The PNG for `chart_reference(...)`; raises KeyError/ValueError on a bad reference."""
+        return await asyncio.to_thread(render_chart, await self.data(reference))
+
+    async def data(self, reference: Mapping[str, Any]) -> ChartData:
+        """What the chart for `chart_reference(...)` shows: the person's weekly medians over
+        the weeks up to the summary's."""
         patient_id = int(reference["patient_id"])
         week_end = date.fromisoformat(str(reference["week_end"]))
         first = week_end - timedelta(days=WEEK_DAYS * CHART_WEEKS - 1)
         async with self._session_factory() as session:
             answers = await ProgressRepository(session).daily_answers(patient_id, first, week_end)
-        data = chart_data(answers, week_end)
-        return await asyncio.to_thread(render_chart, data)
+        return chart_data(answers, week_end)

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 
 import pytest
 
@@ -14,16 +13,9 @@ from bot.app import N1Application, build_application, running_bot
 from bot.services import Running
 from core.clock import FakeClock
 from core.settings import Settings, load_settings
-from messages.catalogue import Catalogue, load_catalogue
 from sandbox import BotApiSandbox, SandboxClient, SandboxLimits, SimulatedUser
+from tests.messages.helpers import shipped
 from usecases.services import Services
-
-
-@cache
-def catalogue() -> Catalogue:
-    """The shipped library, loaded once for the whole test run (it is immutable)."""
-    return load_catalogue()
-
 
 BOT_ID = 5550001
 TOKEN = f"{BOT_ID}:n1-test-token"
@@ -46,7 +38,7 @@ class RunningN1:
     async def start(self) -> None:
         """Build a fresh N1 application on the same database and start polling."""
         self.application = build_application(
-            self.settings, self.clock, token=TOKEN, catalogue=catalogue()
+            self.settings, self.clock, token=TOKEN, catalogue=shipped()
         )
         self.running = await self._stack.enter_async_context(running_bot(self.application))
 

@@ -13,8 +13,9 @@ from messages import checkin_texts
 from messages.checkin_message import CHANGE_LABEL, NOTE_LABEL
 from messages.schema import Context, Kind
 from sandbox import SeenMessage, SimulatedUser
-from tests.bot.conftest import RunningN1, catalogue
+from tests.bot.conftest import RunningN1
 from tests.bot.journey_steps import answer_check_in, onboard, patient_of, security_events
+from tests.messages.helpers import shipped
 
 
 async def _latest_check_in(n1: RunningN1, person: SimulatedUser) -> CheckIn:
@@ -212,7 +213,7 @@ async def test_checkin_on_demand_shows_todays_open_one_instead_of_a_second(
 async def test_the_thanks_comes_from_the_library_and_is_not_repeated(n1: RunningN1) -> None:
     person = n1.user(3011)
     await onboard(n1, person)
-    library = {m.text for m in catalogue().messages(Kind.CHECKIN_ACK, conditions=Context())}
+    library = {m.text for m in shipped().messages(Kind.CHECKIN_ACK, conditions=Context())}
     closings: list[str] = []
     for day in range(3):
         if day:

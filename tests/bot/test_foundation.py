@@ -12,7 +12,8 @@ from bot.handlers.registry import all_commands
 from core.store.repositories import PatientRepository
 from core.store.tables import PatientRow
 from messages import journey, texts
-from tests.bot.conftest import TOKEN, RunningN1, catalogue
+from tests.bot.conftest import TOKEN, RunningN1
+from tests.messages.helpers import shipped
 
 
 async def test_start_introduces_n1_and_says_what_it_is_not(n1: RunningN1) -> None:
@@ -118,7 +119,7 @@ async def test_n1_run_freezes_what_start_up_left_so_collections_stay_short(
     # the garbage collector then never walks start-up's objects during a busy tick.
     await n1.stop()
     application = build_application(
-        n1.settings, n1.clock, token=TOKEN, catalogue=catalogue(), freeze_heap=True
+        n1.settings, n1.clock, token=TOKEN, catalogue=shipped(), freeze_heap=True
     )
     gc.unfreeze()
     try:

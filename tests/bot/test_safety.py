@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from core.store.tables import SecurityEventRow
 from messages.schema import SafetySituation
-from tests.bot.conftest import RunningN1, catalogue
+from tests.bot.conftest import RunningN1
 from tests.bot.journey_steps import answer_check_in, onboard, patient_of
+from tests.messages.helpers import shipped
 
 
 async def _events(n1: RunningN1) -> list[tuple[str, str | None]]:
@@ -24,7 +25,7 @@ async def test_a_red_flag_outside_any_flow_gets_the_999_message(n1: RunningN1) -
     before = len(await person.messages())
     await person.send_text("I've got numbness around my bottom since this morning")
     [*_, reply] = await person.wait_for_messages(before + 1)
-    assert reply.text == catalogue().safety(SafetySituation.RED_FLAG).text
+    assert reply.text == shipped().safety(SafetySituation.RED_FLAG).text
     assert "999" in (reply.text or "")
     assert await _events(n1) == [("safety_red_flag", None)]
 
@@ -40,7 +41,7 @@ async def test_crisis_language_in_a_note_signposts_saves_the_note_and_stops_nudg
     await person.wait_for_messages(before + 1)
     await person.send_text("honestly some days I don't want to be alive")
     [*_, signpost, saved] = await person.wait_for_messages(before + 3)
-    assert signpost.text == catalogue().safety(SafetySituation.CRISIS).text
+    assert signpost.text == shipped().safety(SafetySituation.CRISIS).text
     assert "116 123" in (signpost.text or "")
     assert "SHOUT" in (signpost.text or "")
     assert saved.text is not None
@@ -57,4 +58,4 @@ async def test_someone_n1_has_not_met_still_gets_the_signpost(n1: RunningN1) -> 
     person = n1.user(5003)
     await person.send_text("I want to kill myself")
     [reply] = await person.wait_for_messages(1)
-    assert reply.text == catalogue().safety(SafetySituation.CRISIS).text
+    assert reply.text == shipped().safety(SafetySituation.CRISIS).text

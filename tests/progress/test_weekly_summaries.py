@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, timedelta
-from functools import cache
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.callbacks import CallbackCodec, derive_key
 from core.clock import FakeClock
 from core.conversation import AwaitingFocus
 from core.domain import Patient, ScheduleKind
@@ -22,12 +20,14 @@ from core.store.repositories import (
 )
 from core.store.tables import MessageLogRow, WeeklySummaryRow
 from messages import summary_texts
-from messages.catalogue import Catalogue, load_catalogue
 from messages.schema import Kind
 from messages.summary import summary_problems
 from scheduler.summaries import PreparedSummary, prepare_weekly_summary, week_start_of
+from scheduler.summary_charts import SummaryCharts, chart_reference
+from tests.messages.helpers import shipped
 from tests.progress.histories import JOINED, WEEK_END, days_back, week_of
 from tests.progress.store_helpers import add_answers, add_patient, at
+from tests.scheduler.test_tick_support import test_codec
 from usecases import summary
 from usecases.reaction import Reaction
 from usecases.services import Services
@@ -36,18 +36,12 @@ MF = MarkerId.MOVING_FREELY
 NOW = at(WEEK_END, 18)
 
 
-@cache
-def catalogue() -> Catalogue:
-    """The shipped library, loaded once."""
-    return load_catalogue()
-
-
 def _services(session_factory: async_sessionmaker[AsyncSession], clock: FakeClock) -> Services:
     return Services(
         clock=clock,
         session_factory=session_factory,
-        codec=CallbackCodec(derive_key("test-secret")),
-        catalogue=catalogue(),
+        codec=test_codec(),
+        catalogue=shipped(),
     )
 
 
@@ -64,7 +58,7 @@ async def _prepare(
 ) -> PreparedSummary | None:
     async with session_factory.begin() as session:
         return await prepare_weekly_summary(
-            session, patient, week_end, now=now, catalogue=catalogue()
+            session, patient, week_end, now=now, catalogue=shipped()
         )
 
 
@@ -103,6 +97,14 @@ async def test_a_summary_is_composed_kept_and_logged_once(
     assert "Walking to the shop" in first.summary.text
     assert first.progress.lead is not None
     assert first.progress.lead[0].marker is MF
+    # The chart sent with it shows this week's typical answer as the latest point.
+    charts = SummaryCharts(session_factory)
+    chart = await charts.data(chart_reference(improving.id, WEEK_END))
+    assert chart.series[MF][-1] == 4
+    # Each person's own answers only: the newcomer has this week and nothing before.
+    newcomer = await charts.data(chart_reference(new.id, WEEK_END))
+    assert newcomer.series[MF][-1] == 3
+    assert set(newcomer.series[MF][:-1]) == {None}
     assert second.progress.building_baseline
     assert second.composed is not None
     assert second.composed.used[0].kind is Kind.BASELINE_BUILDING
@@ -154,7 +156,7 @@ async def test_two_processes_preparing_one_week_keep_one_summary(
         async with session_factory.begin() as session:
             await both_open.wait()
             return await prepare_weekly_summary(
-                session, patient, WEEK_END, now=NOW, catalogue=catalogue()
+                session, patient, WEEK_END, now=NOW, catalogue=shipped()
             )
 
     one, two = await asyncio.gather(prepare(), prepare())

@@ -21,6 +21,7 @@ from scheduler.reachability import (
     note_activity,
     restore_reachability,
 )
+from tests.messages.helpers import shipped
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import (
     add_active_patient,
@@ -28,7 +29,6 @@ from tests.scheduler.test_tick_support import (
     get_patient,
     make_ticker,
     outbox,
-    test_catalogue,
 )
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -102,7 +102,7 @@ async def test_a_quiet_person_gets_fewer_checkins_then_one_open_door_then_nothin
         (used,) = await MessageLogRepository(session).recent_ids(
             patient.id, [Kind.DOOR_OPEN.value]
         )
-    assert door[0].payload["text"] == render(test_catalogue().get(used))
+    assert door[0].payload["text"] == render(shipped().get(used))
     assert "library_id" not in door[0].payload
     assert await _schedules(session_factory, patient.id) == [None, None]
     assert (await get_patient(session_factory, patient.id)).backoff_level == BackoffLevel.DOOR_OPEN
@@ -166,7 +166,7 @@ _NO_BLAME = re.compile(r"\b(should|must|streak|missed|failed)\b|(?<!N)\d", re.IG
 
 @pytest.mark.parametrize("seed", range(12))
 def test_scheduled_texts_never_blame_count_or_say_should(seed: int) -> None:
-    catalogue = test_catalogue()
+    catalogue = shipped()
     for text in (
         scheduled.door_open(catalogue, seed, []).text,
         scheduled.welcome_back(catalogue, seed, []).text,
@@ -177,7 +177,7 @@ def test_scheduled_texts_never_blame_count_or_say_should(seed: int) -> None:
 
 @pytest.mark.parametrize("kind", [Kind.DOOR_OPEN, Kind.WELCOME_BACK, Kind.NUDGE])
 def test_no_variant_in_the_library_blames_counts_or_says_should(kind: Kind) -> None:
-    variants = test_catalogue().messages(kind)
+    variants = shipped().messages(kind)
     assert variants
     for message in variants:
         if kind is Kind.NUDGE:
@@ -188,7 +188,7 @@ def test_no_variant_in_the_library_blames_counts_or_says_should(kind: Kind) -> N
 
 
 def test_a_person_does_not_get_the_same_variant_twice_in_a_row() -> None:
-    catalogue = test_catalogue()
+    catalogue = shipped()
     history: list[str] = []
     for seed in range(20):
         chosen = scheduled.nudge(catalogue, seed, history, checkin_time="09:00")

@@ -18,6 +18,7 @@ from messages import scheduled
 from messages.render import render
 from messages.schema import Kind
 from scheduler.nudges import NudgeReplyKind, reply_to_nudge
+from tests.messages.helpers import shipped
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import (
     FakeSender,
@@ -26,7 +27,6 @@ from tests.scheduler.test_tick_support import (
     make_dispatcher,
     make_ticker,
     outbox,
-    test_catalogue,
     test_codec,
 )
 
@@ -98,7 +98,7 @@ async def test_one_nudge_three_hours_after_delivery_with_its_two_buttons(
     # Its words come from the library; the variant is logged (not kept in the payload).
     async with session_factory() as session:
         (used,) = await MessageLogRepository(session).recent_ids(patient.id, [Kind.NUDGE.value])
-    assert nudge.payload["text"] == render(test_catalogue().get(used), checkin_time="09:00")
+    assert nudge.payload["text"] == render(shipped().get(used), checkin_time="09:00")
     assert "library_id" not in nudge.payload
 
 

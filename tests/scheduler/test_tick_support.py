@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
 from typing import Any
 
 from sqlalchemy import event, select
@@ -30,13 +29,13 @@ from core.ports import OutgoingMessage, SendResult, SendStatus
 from core.store.repositories import CheckInRepository, PatientRepository
 from core.store.repositories.check_ins import NewCheckIn
 from core.store.tables import CheckInRow, OutboxRow
-from messages.catalogue import Catalogue, load_catalogue
 from scheduler.dispatch_lock import LocalLock
 from scheduler.dispatcher import Dispatcher, DispatchSettings
 from scheduler.pacing import DeliveryLimits
 from scheduler.schedules import reschedule
 from scheduler.sending import RetryPolicy
 from scheduler.tick import Ticker
+from tests.messages.helpers import shipped
 
 NO_QUIET = ("00:00", "00:00")
 
@@ -47,15 +46,6 @@ def test_codec() -> CallbackCodec:
 
 
 test_codec.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
-
-
-@cache
-def test_catalogue() -> Catalogue:
-    """N1's own message library (loaded once: reading it takes a second or two)."""
-    return load_catalogue()
-
-
-test_catalogue.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
 async def add_active_patient(
@@ -197,7 +187,7 @@ def make_ticker(
     """A ticker with the test codec (which signs its nudges' buttons) and N1's own message
     library, unless `kwargs` say otherwise."""
     kwargs.setdefault("codec", test_codec())
-    kwargs.setdefault("catalogue", test_catalogue())
+    kwargs.setdefault("catalogue", shipped())
     return Ticker(session_factory, clock=clock, **kwargs)
 
 
