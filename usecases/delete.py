@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from core.callbacks import ChoiceTap
 from core.domain import Patient
-from core.store.repositories import PatientRepository
+from core.store.repositories.erasure import the_patient
 from messages import settings_texts
+from usecases.erasure import erase
 from usecases.reaction import Reaction
 from usecases.services import Services
 
@@ -19,12 +20,12 @@ async def ask(services: Services, patient: Patient, reaction: Reaction) -> None:
 async def on_choice(
     services: Services, patient: Patient, tap: ChoiceTap, reaction: Reaction
 ) -> None:
-    """Erase everything at once on "yes"; the database cascades to every row of theirs."""
+    """Erase everything at once on "yes": every row of theirs in every table, and, on
+    SQLite, the files' old copies of it too (`usecases.erasure`)."""
     if tap.choice != "yes":
         reaction.answer = settings_texts.KEPT
         reaction.send("delete_kept", settings_texts.KEPT)
         return
-    async with services.session_factory.begin() as session:
-        await PatientRepository(session).delete(patient.id)
+    await erase(services.session_factory, the_patient(patient.id))
     reaction.answer = settings_texts.DELETED_SHORT
     reaction.send("deleted", settings_texts.DELETED)

@@ -31,6 +31,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 SQLITE_DRIVER = "sqlite+aiosqlite"
 POSTGRES_DRIVER = "postgresql+asyncpg"
+AUTOCOMMIT = "AUTOCOMMIT"
 
 # How long a SQLite connection waits for the write lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -101,6 +102,20 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+async def clear_write_ahead_log(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """After an erasure has committed: on SQLite, copy the write-ahead log into the database
+    file and truncate it, so the erased rows' old pages are gone from the `-wal` file too
+    (secure_delete has zeroed them in the file itself). Nothing to do on PostgreSQL.
+
+    Runs outside any transaction (SQLite refuses to checkpoint inside one); if another
+    process is reading, the checkpoint copies what it can and the log is cleared later.
+    """
+    async with session_factory() as session:
+        connection = await session.connection(execution_options={"isolation_level": AUTOCOMMIT})
+        if connection.dialect.name == "sqlite":
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def _create_sqlite_engine(url: URL, *, foreign_keys: bool, echo: bool) -> AsyncEngine:
     """SQLite with WAL, foreign keys, NORMAL sync, a busy timeout and real transactions,
     through one pooled connection (see the module's docstring)."""
@@ -124,12 +139,18 @@ def _create_sqlite_engine(url: URL, *, foreign_keys: bool, echo: bool) -> AsyncE
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
             cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+            # Deleted content is overwritten with zeros, not left in free space: what a
+            # person erases is gone from the file (see `clear_write_ahead_log`).
+            cursor.execute("PRAGMA secure_delete=ON")
         finally:
             cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # An AUTOCOMMIT connection (the WAL checkpoint after an erasure) runs outside any
+        # transaction: SQLite refuses to checkpoint from inside one.
+        if connection.get_execution_options().get("isolation_level") != AUTOCOMMIT:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -5,6 +5,11 @@ Conventions: every datetime column is named `*_at` and is a `UTCDateTime` (aware
 Python on SQLite and PostgreSQL alike); Telegram ids are BigInteger; statuses and kinds are
 short strings whose vocabularies live in `core.domain`; constraint names come from the naming
 convention below so Alembic migrations can refer to them stably.
+
+A person's rows: a row that belongs to a patient has a `patient_id` that cascades from the
+patient row; a row that names a person without being tied to a patient row names them in a
+column called `telegram_user_id` or `chat_id`. Erasure (`repositories/erasure.py`) relies on
+exactly these names, for every table here, so a new table that keeps either is covered.
 """
 
 from __future__ import annotations
@@ -283,6 +288,14 @@ class OutboxRow(Base):
         Index(None, "status", "not_before_at", "id"),
         # Lets the database find a deleted patient's messages without a table scan.
         Index(None, "patient_id"),
+        # Erasure finds messages queued for a chat but tied to no patient row by this
+        # (partial, so the rows of patients, nearly all of them, cost it nothing).
+        Index(
+            None,
+            "chat_id",
+            sqlite_where=text("patient_id IS NULL"),
+            postgresql_where=text("patient_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
@@ -307,7 +320,8 @@ class SecurityEventRow(Base):
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
-    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Indexed: erasure (/delete, the retention purge) finds a person's events by it.
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     detail: Mapped[str | None] = mapped_column(String(MAX_ERROR_LENGTH))
     created_at: Mapped[datetime] = mapped_column(index=True)
 

@@ -17,6 +17,7 @@ from core.clock import FakeClock
 from core.domain import CHECK_IN_KEY, OutboxKind, OutboxStatus, Patient
 from core.ports import OutgoingMessage
 from core.store.repositories import ActivityRepository, CheckInRepository, PatientRepository
+from core.store.repositories.erasure import ErasureRepository, the_patient
 from core.store.tables import CheckInRow
 from messages.checkin_message import render_checkin
 from scheduler.checkins import checkin_states
@@ -184,7 +185,7 @@ async def test_a_checkin_erased_before_sending_is_not_sent_and_the_round_goes_on
     erased, gone = people[0], people[2]
     async with session_factory.begin() as session:
         # /delete: the person and everything of theirs, their queued message too.
-        assert await PatientRepository(session).delete(erased.id)
+        assert (await ErasureRepository(session).erase(the_patient(erased.id))).people == 1
         # The check-in alone gone while its message waits (it cannot be rendered any more).
         await session.execute(delete(CheckInRow).where(CheckInRow.patient_id == gone.id))
     sender = FakeSender()

@@ -71,7 +71,6 @@ async def test_unknown_patients_are_none(
         assert await patients.get(404) is None
         assert await patients.get_by_telegram_id(404) is None
         assert await patients.update_status(404, PatientStatus.ACTIVE, LATER) is None
-        assert await patients.delete(404) is False
 
 
 async def test_a_telegram_user_can_be_added_only_once(

@@ -1,4 +1,4 @@
-"""Repositories never commit, and deleting a patient erases everything that is theirs."""
+"""Repositories never commit, and erasing a patient removes everything that names them."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from core.store.repositories import (
     SecurityEventRepository,
     WeeklySummaryRepository,
 )
+from core.store.repositories.erasure import ErasureRepository, the_patient
 from core.store.repositories.outbox import NewOutboxMessage
 from core.store.tables import Base, CheckInRow
 from tests.store.helpers import NOW, TODAY, add_check_in, add_patient, new_check_in
@@ -56,7 +57,9 @@ async def _write_one_of_everything(session: AsyncSession, telegram_user_id: int)
         ),
         NOW,
     )
-    await SecurityEventRepository(session).record(kind="test", now=NOW, detail="d")
+    await SecurityEventRepository(session).record(
+        kind="test", now=NOW, telegram_user_id=telegram_user_id, detail="d"
+    )
     await MessageLogRepository(session).record(patient.id, [("checkin_ack", "ack.001")], NOW)
     await WeeklySummaryRepository(session).save(
         patient_id=patient.id, week_start=TODAY, text="A summary", now=NOW
@@ -93,7 +96,7 @@ async def test_the_use_case_commits_by_leaving_begin(
     assert await _counts(session_factory) == dict.fromkeys(Base.metadata.tables, 1)
 
 
-async def test_deleting_a_patient_cascades_to_everything_that_is_theirs(
+async def test_erasing_a_patient_removes_every_row_that_names_them(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     async with session_factory.begin() as session:
@@ -104,11 +107,18 @@ async def test_deleting_a_patient_cascades_to_everything_that_is_theirs(
             NewOutboxMessage(idempotency_key="group", chat_id=-100, kind="programme", payload={}),
             NOW,
         )
+        # A message queued for their chat without naming them as a patient goes too.
+        await OutboxRepository(session).enqueue(
+            NewOutboxMessage(idempotency_key="unowned", chat_id=1, kind="broadcast", payload={}),
+            NOW,
+        )
     async with session_factory() as session:
         leaving = await PatientRepository(session).get_by_telegram_id(1)
     assert leaving is not None
     async with session_factory.begin() as session:
-        assert await PatientRepository(session).delete(leaving.id)
+        erased = await ErasureRepository(session).erase(the_patient(leaving.id))
+    assert (erased.people, erased.check_ins, erased.answers) == (1, 1, 1)
+    assert (erased.summaries, erased.messages_queued) == (1, 2)
     counts = await _counts(session_factory)
     assert counts == {
         "patients": 1,
@@ -120,7 +130,7 @@ async def test_deleting_a_patient_cascades_to_everything_that_is_theirs(
         "outbox": 2,
         "message_log": 1,
         "weekly_summaries": 1,
-        "security_events": 2,  # not personal: no patient link, no health data
+        "security_events": 1,
     }
     async with session_factory() as session:
         for table in Base.metadata.sorted_tables:

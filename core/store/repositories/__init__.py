@@ -8,6 +8,7 @@ every time as a parameter from the injected clock.
 from core.store.repositories.activities import ActivityRepository
 from core.store.repositories.check_ins import CheckInRepository
 from core.store.repositories.consents import ConsentRepository
+from core.store.repositories.erasure import ErasureRepository
 from core.store.repositories.export import ExportRepository
 from core.store.repositories.nudges import NudgeRepository
 from core.store.repositories.outbox import OutboxRepository
@@ -22,6 +23,7 @@ __all__ = [
     "ActivityRepository",
     "CheckInRepository",
     "ConsentRepository",
+    "ErasureRepository",
     "ExportRepository",
     "MessageLogRepository",
     "NudgeRepository",

@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Executable, Select, Update, bindparam, delete, insert, select, update
+from sqlalchemy import Executable, Select, Update, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.checkin_items import EVERY_DAY
@@ -209,13 +209,6 @@ class PatientRepository:
     async def touch_last_seen(self, patient_id: int, now: datetime) -> None:
         """Record that the person was active (not an "updated" change to their record)."""
         await self._session.execute(_touch_last_seen(), {"patient_id": patient_id, "now": now})
-
-    async def delete(self, patient_id: int) -> bool:
-        """Erase the patient; the database cascades to everything that is theirs."""
-        result = await self._session.execute(
-            delete(PatientRow).where(PatientRow.id == patient_id).returning(PatientRow.id)
-        )
-        return result.first() is not None
 
     async def _update(self, patient_id: int, now: datetime, **values: Any) -> Patient | None:
         statement = (
