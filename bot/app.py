@@ -48,6 +48,7 @@ async def open_services(application: N1Application) -> None:
         session_factory=create_session_factory(engine),
         codec=CallbackCodec(derive_key(settings.callback_secret(application.bot.token))),
         catalogue=application.bot_data.catalogue,
+        retention_months=settings.retention_months,
     )
     application.bot_data.running = Running(engine, services)
     await application.bot.set_my_commands(menu(application.bot_data.commands))

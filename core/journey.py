@@ -7,7 +7,7 @@ from enum import StrEnum
 from functools import cache
 
 # Recorded with every consent decision; bump it when the consent wording changes.
-CONSENT_VERSION = "2026-11"
+CONSENT_VERSION = "2026-12"
 MAX_ACTIVITIES = 3
 MAX_ACTIVITY_LENGTH = 100
 MAX_NOTE_LENGTH = 2000

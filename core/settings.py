@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     messages_dir: Path | None = None
     tick_seconds: float = Field(default=20.0, gt=0)
+    # The data of someone N1 has not heard from for this long is erased (daily purge).
+    retention_months: int = Field(default=24, ge=1)
     log_level: str = "INFO"
 
     @field_validator("bot_token")

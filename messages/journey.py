@@ -44,7 +44,7 @@ CONSENT = (
     "Your answers are about your health, so I need your clear yes. I keep them so I can "
     "show you your own progress each week. I don't keep your name. Your physiotherapy team "
     "sees your answers only if you choose to share them. You can change your mind at any "
-    "time with /stop, and /privacy says more."
+    "time: /privacy has a button for it and says more."
 )
 CONSENT_YES = "Yes, keep my answers"
 CONSENT_NO = "No, not now"
@@ -64,6 +64,11 @@ def consent_prompt() -> OutgoingMessage:
 DECLINED = (
     "That's fine. I haven't kept anything about you or your health. "
     "If you change your mind, just send /start."
+)
+
+DECLINED_AGAIN = (
+    "That's fine. I won't keep anything new or send you anything. What I kept before stays "
+    "until you send /delete. If you change your mind, just send /start."
 )
 
 ZONE = (

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from core.callbacks import CallbackCodec
 from core.journey import Step
 from core.ports import Button, OutgoingMessage
+from messages.texts import WITHDRAW
 from messages.when import WEEKDAY_NAMES, describe_days
 
 choice = CallbackCodec.choice
@@ -163,6 +164,37 @@ def delete_prompt() -> OutgoingMessage:
         ),
     )
 
+
+def withdraw_prompt() -> OutgoingMessage:
+    """Confirming a withdrawal of consent: what stops, what stays, a clear yes or no."""
+    return OutgoingMessage(
+        "Take back your yes? I'll stop at once: no more check-ins, reminders or summaries, "
+        "and I won't keep anything new.\n\n"
+        "What I've kept so far stays until you ask me to delete it. /export and /delete "
+        "still work.",
+        (
+            (Button("Yes, withdraw my consent", choice(WITHDRAW, "yes")),),
+            (Button("No, carry on", choice(WITHDRAW, "no")),),
+        ),
+    )
+
+
+def withdrawn(retention_months: int) -> str:
+    """After a withdrawal: what stopped, what stays and for how long, and the way back."""
+    return (
+        "Done. I've stopped, and I won't keep anything new or send you anything else.\n\n"
+        "What I kept before stays until you send /delete, or until "
+        f"{retention_months} months pass without a word from you; then I delete it myself. "
+        "/export still gives you a copy of it.\n\n"
+        "If you'd like to begin again, send /start and I'll ask for your yes first."
+    )
+
+
+WITHDRAW_KEPT = "Nothing has changed. I'll carry on as before."
+WITHDRAWN_SHORT = "Consent withdrawn"
+NOTHING_TO_WITHDRAW = (
+    "You haven't said yes to me keeping your answers, so there's nothing to take back."
+)
 
 DELETED = (
     "Done. I've deleted everything I kept about you, and I won't send you anything else. "

@@ -5,6 +5,12 @@ These are deliberately not varied: safety and privacy wording must stay exactly 
 
 from __future__ import annotations
 
+from core.callbacks import CallbackCodec
+from core.ports import Button, OutgoingMessage
+
+# The step of the privacy message's "withdraw my consent" button and of its confirmation.
+WITHDRAW = "withdraw"
+
 INTRO = (
     "Hello, I'm N1. I'm here to help you notice your own progress with persistent pain, "
     "a little at a time.\n\n"
@@ -34,6 +40,22 @@ PRIVACY = (
     "Telegram keeps its own copy of this chat, which I can't delete for you. "
     "Messages in Telegram bot chats are not end-to-end encrypted."
 )
+
+PRIVACY_WITHDRAW = (
+    "You can also take back your yes to me keeping your answers, with the button below. "
+    "I'll stop at once."
+)
+WITHDRAW_BUTTON = "Withdraw my consent"
+
+
+def privacy(can_withdraw: bool) -> OutgoingMessage:
+    """/privacy: what N1 keeps and who sees it; for someone whose consent is in force, a
+    button to withdraw it."""
+    if not can_withdraw:
+        return OutgoingMessage(PRIVACY)
+    button = Button(WITHDRAW_BUTTON, CallbackCodec.choice(WITHDRAW, "ask"))
+    return OutgoingMessage(f"{PRIVACY}\n\n{PRIVACY_WITHDRAW}", ((button,),))
+
 
 NOT_UNDERSTOOD = "I'm not sure what to do with that, sorry. /help shows what I can do."
 

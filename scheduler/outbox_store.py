@@ -4,8 +4,9 @@ recording what became of them.
 Messages are read, not claimed; they are marked `sending` a small group at a time just
 before their turn, so a kill leaves in doubt only what was marked. A check-in the tick
 queued (naming only its check-in) is rendered and signed when its group is marked, from the
-check-in as stored; if the check-in is gone by then (the person erased their data), it is
-not sent and its row is marked failed. Outcomes are recorded a group at a time, in one
+check-in as stored; if the check-in is gone by then (the person erased their data), or a
+scheduled message's person is no longer active (stopped, consent withdrawn, unreachable), it
+is not sent and its row is marked failed. Outcomes are recorded a group at a time, in one
 transaction, with what each changes besides its row (`scheduler.after_send`).
 """
 
@@ -28,6 +29,7 @@ from core.store.repositories.outbox import SentMessage
 from messages.checkin_message import render_checkin
 from scheduler.after_send import Delivered, after_blocked, after_sent
 from scheduler.checkins import checkin_states
+from scheduler.schedules import active_at
 from scheduler.sending import SCHEDULED, DispatchReport, Outcome, quiet_hours_hold
 
 logger = logging.getLogger(__name__)
@@ -98,8 +100,9 @@ class OutboxStore:
 
     async def mark(self, group: Sequence[OutboxMessage]) -> tuple[list[Marked], list[Outcome]]:
         """Mark `group` `sending` in one transaction, with what each sends; messages that
-        cannot go (their check-in is gone, their payload unreadable) come back as outcomes.
-        Messages given up or put back meanwhile are left out."""
+        cannot go (their person is not active now, their check-in is gone, their payload
+        unreadable) come back as outcomes. Messages given up or put back meanwhile are left
+        out."""
         now = self._clock.now()
         async with self._session_factory.begin() as session:
             started = await OutboxRepository(session).start_sending_many(
@@ -112,12 +115,20 @@ class OutboxStore:
                 and isinstance(c := m.payload.get(CHECK_IN_KEY), int)
             }
             states = await checkin_states(session, set(check_in_ids.values()))
+            # Their people as they are now: someone who stopped, withdrew consent or became
+            # unreachable since the message was queued is sent nothing.
+            people = await PatientRepository(session).many(
+                {m.patient_id for m in started if m.patient_id is not None and m.kind in SCHEDULED}
+            )
         by_id = {message.id: message for message in started}
         marked: list[Marked] = []
         refused: list[Outcome] = []
         for original in group:  # in the outbox's order, which keeps each chat's order
             message = by_id.get(original.id)
             if message is None:
+                continue
+            if message.patient_id in people and not active_at(people[message.patient_id], now):
+                refused.append(_refused(message, now, "its person is not taking messages"))
                 continue
             try:
                 check_in_id = check_in_ids.get(message.id)

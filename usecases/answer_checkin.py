@@ -64,16 +64,19 @@ async def on_tap(
         reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
         return
     activities = await _activities(session, check_in)
-    if not check_in.is_open(now):
+    consented = found.consent is not None and found.consent.active
+    if not (consented and check_in.is_open(now)):
+        # Nothing more is taken: the message keeps what was answered, without its buttons.
         closed = render_checkin(state_of(check_in, answers, activities), services.codec)
         reaction.edit = OutgoingMessage(closed.text)
+    if not consented:  # never agreed, or withdrew: said first, whatever the check-in's state
+        reaction.answer = checkin_texts.NO_CONSENT_SHORT
+        reaction.send("no_consent", checkin_texts.NO_CONSENT)
+        return
+    if not check_in.is_open(now):
         reaction.answer = checkin_texts.CLOSED_SHORT
         next_in_words = next_checkin_in_words(patient, now) or checkin_texts.NO_NEXT_CHECKIN
         reaction.send("checkin_closed", checkin_texts.closed(next_in_words))
-        return
-    if found.consent is None or not found.consent.active:
-        reaction.answer = checkin_texts.NO_CONSENT_SHORT
-        reaction.send("no_consent", checkin_texts.NO_CONSENT)
         return
     await _apply(services, session, patient, check_in, answers, activities, tap, reaction)
 

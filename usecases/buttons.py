@@ -5,7 +5,8 @@ was made for), and routed by its type alone. Every button counts only where it w
 
 - a check-in's buttons on the message the check-in was sent as (its buttons change with
   every answer, so a quick second tap on the same message still counts);
-- every other button (a choice in onboarding or /settings, /pause, /delete, a nudge) only
+- every other button (a choice in onboarding or /settings, /pause, /delete, withdrawing
+  consent, a nudge) only
   if it is one of the buttons Telegram says the tapped message has.
 
 A tap anywhere else, or with data that is malformed, edited or someone else's, changes
@@ -27,8 +28,8 @@ from core.callbacks import (
 )
 from core.domain import Patient, PatientStatus
 from core.store.repositories import PatientRepository, SecurityEventRepository
-from messages import checkin_texts, journey, settings_texts
-from usecases import answer_checkin, delete, nudge_reply, onboarding, settings, status
+from messages import checkin_texts, journey, settings_texts, texts
+from usecases import answer_checkin, consent, delete, nudge_reply, onboarding, settings, status
 from usecases.reaction import Reaction
 from usecases.returning import note_return
 from usecases.services import Services
@@ -87,7 +88,8 @@ async def press(
 async def _choice(
     services: Services, patient: Patient, tap: ChoiceTap, reaction: Reaction
 ) -> None:
-    """A choice on the message that offered it: onboarding, settings, /pause or /delete."""
+    """A choice on the message that offered it: onboarding, settings, /pause, /delete or
+    withdrawing consent."""
     onboarding_now = patient.status is PatientStatus.ONBOARDING
     if tap.step == journey.RESTART:
         if not onboarding_now:
@@ -98,6 +100,8 @@ async def _choice(
             await onboarding.resume(services, patient, reaction)
     elif tap.step == settings_texts.DELETE:
         await delete.on_choice(services, patient, tap, reaction)
+    elif tap.step == texts.WITHDRAW:
+        await consent.on_choice(services, patient, tap, reaction)
     elif tap.step == settings_texts.PAUSE:
         if onboarding_now:
             reaction.answer = journey.STALE_CHOICE

@@ -8,6 +8,7 @@ from messages import checkin_texts
 from messages.checkin_message import render_checkin
 from scheduler.checkins import CheckInRequest, open_to_show
 from scheduler.schedules import local_today, window_from
+from usecases.consent import in_force
 from usecases.reaction import Reaction
 from usecases.services import Services
 from usecases.upcoming import next_checkin_in_words
@@ -17,10 +18,14 @@ _TODAYS = (CheckInSlot.DAILY.value, CheckInSlot.BASELINE.value, CheckInSlot.ONDE
 
 
 async def checkin_now(services: Services, patient: Patient, reaction: Reaction) -> None:
-    """Point to today's open check-in, or say today's is done, or open one now."""
+    """Point to today's open check-in, or say today's is done, or open one now (only for
+    someone whose consent is in force: nothing is kept otherwise)."""
     now = services.clock.now()
     today = local_today(patient, now)
     async with services.session_factory.begin() as session:
+        if not await in_force(session, patient.id):
+            reaction.send("no_consent", checkin_texts.NO_CONSENT)
+            return
         todays = {
             c.slot: c
             for c in await CheckInRepository(session).on_dates({(patient.id, today)})

@@ -13,7 +13,13 @@ from core.callbacks import ChoiceTap
 from core.domain import HEALTH_DATA_CONSENT, CheckInSlot, Patient, PatientStatus
 from core.journey import CONSENT_VERSION, Step, next_step
 from core.ports import OutgoingMessage
-from core.store.repositories import ActivityRepository, ConsentRepository, PatientRepository
+from core.store.repositories import (
+    ActivityRepository,
+    ConsentRepository,
+    ErasureRepository,
+    PatientRepository,
+)
+from core.store.repositories.erasure import the_patient
 from messages import journey, texts
 from messages.checkin_message import render_checkin
 from scheduler.checkins import CheckInRequest, open_to_show
@@ -64,6 +70,16 @@ async def begin(services: Services, patient: Patient, reaction: Reaction) -> Non
     reaction.send("intro", texts.INTRO).send("consent", journey.consent_prompt())
 
 
+async def ask_consent_again(services: Services, patient: Patient, reaction: Reaction) -> None:
+    """Someone who withdrew consent wants N1 back: onboarding again, from its consent step."""
+    now = services.clock.now()
+    async with services.session_factory.begin() as session:
+        patients = PatientRepository(session)
+        await patients.update_status(patient.id, PatientStatus.ONBOARDING, now)
+        await patients.set_onboarding_step(patient.id, Step.CONSENT, now)
+    reaction.send("consent", journey.consent_prompt())
+
+
 async def resume(services: Services, patient: Patient, reaction: Reaction) -> None:
     """Show the step the person had reached."""
     async with services.session_factory() as session:
@@ -106,9 +122,7 @@ async def _consent(
     now = services.clock.now()
     reaction.answer = journey.CHOICE_NOTED
     if not granted:
-        # "No" stores nothing: the onboarding row itself goes too.
-        await PatientRepository(session).delete(patient.id)
-        reaction.send("consent_declined", journey.DECLINED)
+        await _decline(services, session, patient, reaction)
         return
     await ConsentRepository(session).record(
         patient_id=patient.id,
@@ -118,6 +132,23 @@ async def _consent(
         now=now,
     )
     await _advance(services, session, patient, reaction)
+
+
+async def _decline(
+    services: Services, session: AsyncSession, patient: Patient, reaction: Reaction
+) -> None:
+    """ "No" stores nothing: someone new is erased (only their onboarding row exists);
+    someone asked again after withdrawing stays stopped, with what they gave before kept
+    until /delete."""
+    if await ConsentRepository(session).latest(patient.id, HEALTH_DATA_CONSENT) is None:
+        await ErasureRepository(session).erase(the_patient(patient.id))
+        reaction.send("consent_declined", journey.DECLINED)
+        return
+    now = services.clock.now()
+    patients = PatientRepository(session)
+    await patients.set_onboarding_step(patient.id, None, now)
+    await patients.update_status(patient.id, PatientStatus.STOPPED, now)
+    reaction.send("consent_declined", journey.DECLINED_AGAIN)
 
 
 async def _advance(

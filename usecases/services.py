@@ -13,7 +13,8 @@ from messages.catalogue import Catalogue
 
 @dataclass(frozen=True)
 class Services:
-    """The clock, the store, the button codec and the message library one bot shares."""
+    """The clock, the store, the button codec, the message library and the retention period
+    one bot shares."""
 
     clock: Clock
     session_factory: async_sessionmaker[AsyncSession]
@@ -21,3 +22,5 @@ class Services:
     codec: CallbackCodec
     # Every word N1 varies, loaded and checked at start (with a clinic's overrides).
     catalogue: Catalogue
+    # How long N1 keeps the data of someone it has not heard from (N1_RETENTION_MONTHS).
+    retention_months: int

@@ -10,6 +10,8 @@ from core.store.repositories import PatientRepository
 from messages import settings_texts
 from messages.when import in_words
 from scheduler.schedules import patient_zone, reschedule
+from usecases import onboarding
+from usecases.consent import in_force
 from usecases.reaction import Reaction
 from usecases.services import Services
 from usecases.upcoming import next_checkin_in_words
@@ -35,6 +37,16 @@ async def _change_status(
     return changed
 
 
+async def _asks_consent_first(services: Services, patient: Patient, reaction: Reaction) -> bool:
+    """For someone who withdrew consent, nothing restarts before they say yes again: ask
+    for it (onboarding's consent step) and say so."""
+    async with services.session_factory() as session:
+        if await in_force(session, patient.id):
+            return False
+    await onboarding.ask_consent_again(services, patient, reaction)
+    return True
+
+
 async def ask_pause(services: Services, patient: Patient, reaction: Reaction) -> None:
     """/pause: offer a day, a week, or until they say."""
     del services, patient
@@ -48,6 +60,8 @@ async def on_pause_choice(
     if tap.choice not in _PAUSES:
         reaction.answer = ""
         return
+    if await _asks_consent_first(services, patient, reaction):
+        return
     length = _PAUSES[tap.choice]
     until = None if length is None else services.clock.now() + length
     await _change_status(services, patient, PatientStatus.PAUSED, paused_until_at=until)
@@ -57,9 +71,12 @@ async def on_pause_choice(
 
 
 async def resume(services: Services, patient: Patient, reaction: Reaction) -> None:
-    """/resume, or /start after a pause, a stop or a block: check-ins back on."""
+    """/resume, or /start after a pause, a stop or a block: check-ins back on (after a yes
+    again, for someone who withdrew consent)."""
     if patient.status is PatientStatus.ACTIVE:
         reaction.send("not_paused", settings_texts.NOT_PAUSED)
+        return
+    if await _asks_consent_first(services, patient, reaction):
         return
     active = await _change_status(services, patient, PatientStatus.ACTIVE)
     next_in_words = next_checkin_in_words(active, services.clock.now())

@@ -8,7 +8,7 @@ from bot.context import N1Context
 from bot.handlers.updates import private_ids
 from bot.reply import reply
 from messages import texts
-from usecases import checkin_now, delete, export, settings, start, status, summary
+from usecases import checkin_now, consent, delete, export, settings, start, status, summary
 from usecases.commands import Flow, as_patient
 from usecases.reaction import Reaction
 
@@ -80,5 +80,9 @@ async def help_command(update: Update, context: N1Context) -> None:
 
 
 async def privacy_command(update: Update, context: N1Context) -> None:
-    """/privacy: what N1 keeps, who sees it, and what Telegram keeps."""
-    await reply(update, context, Reaction().send("privacy", texts.PRIVACY))
+    """/privacy: what N1 keeps, who sees it, what Telegram keeps, and a way to withdraw
+    consent."""
+    ids = private_ids(update)
+    if ids is None:
+        return
+    await reply(update, context, await consent.privacy(context.services, ids[0]))

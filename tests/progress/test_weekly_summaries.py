@@ -12,6 +12,7 @@ from core.clock import FakeClock
 from core.conversation import AwaitingFocus
 from core.domain import Patient, ScheduleKind
 from core.markers import MarkerId
+from core.settings import load_settings
 from core.store.repositories import (
     MessageLogRepository,
     PatientRepository,
@@ -42,6 +43,7 @@ def _services(session_factory: async_sessionmaker[AsyncSession], clock: FakeCloc
         session_factory=session_factory,
         codec=test_codec(),
         catalogue=shipped(),
+        retention_months=load_settings(_env_file=None).retention_months,
     )
 
 

@@ -259,6 +259,19 @@ class CheckInRepository:
             ],
         )
 
+    async def close_all(self, patient_id: int) -> None:
+        """Close every open check-in of the person and clear every nudge planned on their
+        check-ins (consent withdrawn: nothing more is asked or taken), in one statement."""
+        open_now = CheckInRow.status == CheckInStatus.OPEN.value
+        await self._session.execute(
+            update(CheckInRow)
+            .where(CheckInRow.patient_id == patient_id)
+            .values(
+                status=case((open_now, CheckInStatus.CLOSED.value), else_=CheckInRow.status),
+                nudge_due_at=None,
+            )
+        )
+
     async def set_note(self, check_in_id: int, note: str | None) -> CheckIn | None:
         """Attach (or clear) the person's free-text note."""
         return await self._update(check_in_id, note=note)
