@@ -16,6 +16,7 @@ from core.settings import Settings, SettingsError, load_settings
 from core.zones import use_bundled_tzdata
 
 if TYPE_CHECKING:
+    from core.store.repositories.erasure import Erased
     from messages.catalogue import Catalogue
 
 app = typer.Typer(
@@ -112,6 +113,49 @@ def db_upgrade() -> None:
     settings = _settings()
     asyncio.run(upgrade(settings.database_url))
     typer.echo("database is up to date")
+
+
+@app.command()
+def purge(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only count what would be erased.")
+    ] = False,
+) -> None:
+    """Erase the data of people inactive for N1_RETENTION_MONTHS (the bot does it daily)."""
+    settings = _settings()
+    erased = asyncio.run(_purge(settings, dry_run=dry_run))
+    typer.echo(f"{'would erase' if dry_run else 'erased'}: {_counts(erased)}")
+
+
+async def _purge(settings: Settings, *, dry_run: bool) -> Erased:
+    from core.store.engine import create_engine, create_session_factory
+    from core.store.migrate import upgrade
+    from usecases.retention import purge
+
+    await upgrade(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        return await purge(
+            create_session_factory(engine),
+            SystemClock(),
+            settings.retention_months,
+            dry_run=dry_run,
+        )
+    finally:
+        await engine.dispose()
+
+
+def _counts(erased: Erased) -> str:
+    """What a purge erases, as counts only (never who, never what they wrote)."""
+    counts = {
+        "people": erased.people,
+        "check-ins": erased.check_ins,
+        "answers": erased.answers,
+        "notes": erased.notes,
+        "summaries": erased.summaries,
+        "messages queued": erased.messages_queued,
+    }
+    return ", ".join(f"{what}: {count}" for what, count in counts.items())
 
 
 @messages_app.command("check")

@@ -4,7 +4,8 @@ The tick runs every `N1_TICK_SECONDS` (20 s by default) and again early whenever
 thing falls due sooner; ticks never overlap. The dispatcher is one long-running task started
 by the first tick (when the application is running, so that `Application.stop` waits for it);
 it stops when the application stops, after the sends in flight have been recorded.
-On the demo's accelerated clock both turn simulated delays into real ones.
+A third job, the retention purge, runs once a day (`usecases.retention`). On the demo's
+accelerated clock all of them turn simulated delays into real ones.
 """
 
 from __future__ import annotations
@@ -29,12 +30,18 @@ from scheduler.dispatch_lock import dispatch_lock_for
 from scheduler.dispatcher import Dispatcher, DispatchSettings
 from scheduler.summary_charts import SummaryCharts
 from scheduler.tick import Ticker, TickReport
+from usecases.retention import purge
 
 logger = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 TICK_JOB: Final = "n1-tick"
+RETENTION_JOB: Final = "n1-retention"
+# The purge runs daily (simulated seconds), the first time this long after start-up, so a
+# process restarted every day still purges.
+RETENTION_EVERY: Final = 24 * 3600.0
+RETENTION_FIRST_AFTER: Final = 600.0
 EARLY_TICK_JOB: Final = "n1-tick-soon"
 # On a fast simulated clock the regular tick still comes at most this often (real seconds).
 MIN_TICK_INTERVAL: Final = 0.05
@@ -199,13 +206,50 @@ class DeliveryJobs:
         self.dispatcher.wake()
 
 
+class RetentionJob:
+    """The daily retention purge of one running application."""
+
+    def __init__(self, running: Running, settings: Settings) -> None:
+        self._services = running.services
+        self._months = settings.retention_months
+
+    def start(self, application: AnyApplication) -> None:
+        """Register the purge on the application's JobQueue."""
+        job_queue = application.job_queue
+        if job_queue is None:
+            raise RuntimeError("N1 needs python-telegram-bot[job-queue] for its scheduler")
+        clock = self._services.clock
+        job_queue.run_repeating(
+            self._purge_job,
+            interval=clock.real_seconds(RETENTION_EVERY),
+            first=clock.real_seconds(RETENTION_FIRST_AFTER),
+            name=RETENTION_JOB,
+            job_kwargs=_LATE_IS_FINE,
+        )
+
+    async def _purge_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        del context
+        try:
+            erased = await purge(
+                self._services.session_factory, self._services.clock, self._months
+            )
+        except Exception:
+            logger.exception("retention purge failed; it runs again tomorrow")
+            return
+        # Counts only: never who.
+        logger.info("retention purge: %d inactive people erased", erased.people)
+
+
 def start_jobs(application: AnyApplication) -> None:
-    """Start N1's tick and dispatcher for a running bot (called once services exist)."""
+    """Start N1's tick, dispatcher and retention purge for a running bot (called once
+    services exist)."""
     running: Running | None = application.bot_data.running
     if running is None:
         raise RuntimeError("start_jobs needs the running services built first")
-    jobs = DeliveryJobs(application, running, application.bot_data.settings)
+    settings = application.bot_data.settings
+    jobs = DeliveryJobs(application, running, settings)
     jobs.start()
+    RetentionJob(running, settings).start(application)
     _RUNNING[application] = jobs
 
 
