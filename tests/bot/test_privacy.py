@@ -6,13 +6,29 @@ import csv
 import io
 import json
 
-from sqlalchemy import func, select
+from pathlib import Path
 
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from bot.jobs import delivery_jobs
+from core.domain import Patient
 from core.store.repositories import PatientRepository
-from core.store.tables import ActivityRow, AnswerRow, CheckInRow, ConsentRow
-from messages import settings_texts
+from core.store.tables import ActivityRow, AnswerRow, CheckInRow, ConsentRow, metadata
+from messages import checkin_texts, scheduled, settings_texts, summary_texts
+from messages.checkin_message import NOTE_LABEL
+from sandbox import SimulatedUser
 from tests.bot.conftest import RunningN1
-from tests.bot.journey_steps import act, onboard
+from tests.bot.journey_steps import (
+    Answers,
+    act,
+    answer_check_in,
+    eventually,
+    onboard,
+    patient_of,
+    security_events,
+)
+from tests.scheduler.helpers import utc
 
 
 async def test_export_sends_json_and_csv_of_everything_they_gave(n1: RunningN1) -> None:
@@ -74,3 +90,116 @@ async def test_delete_erases_everything_after_a_clear_yes(n1: RunningN1) -> None
         assert await PatientRepository(session).get_by_telegram_id(person.id) is None
         for table in (ActivityRow, AnswerRow, CheckInRow, ConsentRow):
             assert await session.scalar(select(func.count()).select_from(table)) == 0
+
+
+# --- erasure leaves nothing behind -------------------------------------------------------------
+
+# Made-up words the person types, so finding them anywhere can only mean their data survived.
+ACTIVITY = "Glorbnak juggling"
+NOTE = "Zorbulating felt hard today, my bum has gone numb and I can't pee"
+FOCUS = "more Frobnicate stretches"
+TYPED = ("Glorbnak", "Zorbulating", "bum has gone numb", "Frobnicate")
+# A Telegram id no other number in the store is likely to equal by chance.
+PERSON_ID = 918273645
+
+
+async def _journey_with_everything(n1: RunningN1, person: SimulatedUser) -> Patient:
+    """Onboarding, a note with a red flag, a nudge, a weekly summary and its typed answer,
+    and a forged tap: a row of theirs in every table N1 has."""
+    patient = await onboard(n1, person, Answers(activities=(ACTIVITY,)))
+    await answer_check_in(person)
+    before = len(await person.messages())
+    await person.press(NOTE_LABEL)
+    await person.wait_for_messages(before + 1)
+    await person.send_text(NOTE)
+    # The red-flag signposting, then the note is kept.
+    [*_, saved] = await person.wait_for_messages(before + 3)
+    assert saved.text == checkin_texts.NOTE_SAVED
+    jobs = delivery_jobs(n1.application)
+    assert jobs is not None
+    before = len(await person.messages())
+    n1.clock.set(utc(2027, 1, 5, 9))  # Tuesday 09:00: a check-in
+    assert await jobs.tick_now() is not None
+    [*_, tuesday] = await person.wait_for_messages(before + 1)
+    await eventually(lambda: _shown(n1, tuesday.message_id))
+    n1.clock.set(utc(2027, 1, 5, 12, 5))  # unanswered three hours on: the nudge
+    assert await jobs.tick_now() is not None
+    [*_, nudge] = await person.wait_for_messages(before + 2)
+    assert nudge.labels == [scheduled.LATER_TODAY, scheduled.NOT_TODAY]
+    before = len(await person.messages())
+    n1.clock.set(utc(2027, 1, 10, 18))  # Sunday 18:00: the weekly summary
+    assert await jobs.tick_now() is not None
+    await person.wait_for_messages(
+        lambda ms: sum(m.has_photo for m in ms) == 1 and len(ms) >= before + 2, timeout=20
+    )
+    await person.send_text(FOCUS)
+    await person.wait_for_messages(lambda ms: ms[-1].text == summary_texts.FOCUS_SAVED)
+    # A forged tap: Tuesday's button data with its answer changed.
+    data = tuesday.button(tuesday.labels[0]).callback_data
+    assert data is not None
+    answered = len(await person.callback_answers())
+    await person.press_data(tuesday.message_id, data.replace(":1:", ":2:", 1))
+    await person.wait_for_answers(answered + 1)
+    kinds = set(await security_events(n1))
+    assert {"safety_red_flag", "callback_invalid"} <= kinds
+    return patient
+
+
+async def _shown(n1: RunningN1, message_id: int) -> bool:
+    async with n1.services.session_factory() as session:
+        found = await session.scalar(
+            select(func.count()).where(CheckInRow.telegram_message_id == message_id)
+        )
+    return found == 1
+
+
+async def _traces(n1: RunningN1, patient: Patient) -> list[str]:
+    """Every cell of every table (by the tables' metadata, so new tables are covered) that
+    refers to the person: their patient id in a column pointing at patients, their Telegram
+    user id or chat id in any column, or any of the words they typed."""
+    found: list[str] = []
+    async with n1.services.session_factory() as session:
+        for table in metadata.sorted_tables:
+            for row in (await session.execute(select(table))).mappings():
+                for column in table.c:
+                    value = row[column]
+                    points_at_patients = any(
+                        key.column.table.name == "patients" for key in column.foreign_keys
+                    )
+                    if points_at_patients and value == patient.id:
+                        found.append(f"{table.name}.{column.name}: their patient id")
+                    if value in (patient.telegram_user_id, patient.chat_id):
+                        found.append(f"{table.name}.{column.name}: their Telegram id")
+                    text = json.dumps(value, default=str)
+                    for word in (*TYPED, str(patient.telegram_user_id)):
+                        if word in text:
+                            found.append(f"{table.name}.{column.name}: {word!r}")
+    return found
+
+
+def _database_files(n1: RunningN1) -> list[Path]:
+    """The SQLite database and its write-ahead log and shared-memory files."""
+    database = make_url(n1.settings.database_url).database
+    assert database is not None
+    return [Path(database + suffix) for suffix in ("", "-wal", "-shm")]
+
+
+async def test_delete_leaves_no_trace_in_any_table_or_file(n1: RunningN1) -> None:
+    bystander = n1.user(6010, "Sam")
+    await onboard(n1, bystander)
+    person = n1.user(PERSON_ID)
+    patient = await _journey_with_everything(n1, person)
+    assert len(await _traces(n1, patient)) > 10  # the scan sees what is there
+    before = len(await person.messages())
+    await person.send_command("/delete")
+    await person.wait_for_messages(before + 1)
+    [*_, deleted] = await act(person, "Yes, delete everything")
+    assert deleted.text == settings_texts.DELETED
+    assert await _traces(n1, patient) == []
+    # Someone else's data is untouched.
+    assert await patient_of(n1, bystander) is not None
+    if make_url(n1.settings.database_url).get_backend_name() == "sqlite":
+        for path in _database_files(n1):
+            content = path.read_bytes() if path.exists() else b""
+            for word in TYPED:
+                assert word.encode() not in content, f"{word!r} is still in {path.name}"
