@@ -57,13 +57,21 @@ def test_creating_an_engine_does_not_touch_the_database(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-async def test_sqlite_uses_wal_foreign_keys_normal_sync_and_a_busy_timeout(tmp_path: Path) -> None:
+async def test_sqlite_uses_wal_foreign_keys_normal_sync_a_busy_timeout_and_secure_delete(
+    tmp_path: Path,
+) -> None:
     engine = create_engine(str(tmp_path / "n1.db"))
     try:
         async with engine.connect() as connection:
             pragmas = {
                 name: (await connection.exec_driver_sql(f"PRAGMA {name}")).scalar()
-                for name in ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")
+                for name in (
+                    "journal_mode",
+                    "foreign_keys",
+                    "synchronous",
+                    "busy_timeout",
+                    "secure_delete",
+                )
             }
     finally:
         await engine.dispose()
@@ -73,6 +81,8 @@ async def test_sqlite_uses_wal_foreign_keys_normal_sync_and_a_busy_timeout(tmp_p
         "foreign_keys": 1,
         "synchronous": 1,
         "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
+        # Erased content is zeroed in the file (some SQLite builds have it on already).
+        "secure_delete": 1,
     }
 
 
