@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from bot.jobs import delivery_jobs
+from bot.jobs import RETENTION_JOB, delivery_jobs
 from core.domain import Patient
 from core.store.engine import clear_write_ahead_log
 from core.store.repositories import PatientRepository
@@ -213,3 +213,20 @@ async def test_delete_leaves_no_trace_in_any_table_or_file(n1: RunningN1) -> Non
             content = path.read_bytes() if path.exists() else b""
             for word in TYPED:
                 assert word.encode() not in content, f"{word!r} is still in {path.name}"
+
+
+async def test_the_daily_retention_job_erases_someone_not_heard_from_for_the_period(
+    n1: RunningN1,
+) -> None:
+    person = n1.user(6030)
+    await onboard(n1, person)
+    job_queue = n1.application.job_queue
+    assert job_queue is not None
+    [job] = job_queue.get_jobs_by_name(RETENTION_JOB)
+    assert job.job.trigger.interval == timedelta(days=1)
+    await job.run(n1.application)
+    assert await patient_of(n1, person) is not None  # heard from today
+    n1.clock.advance(timedelta(days=31 * n1.settings.retention_months))
+    await job.run(n1.application)
+    async with n1.services.session_factory() as session:
+        assert await PatientRepository(session).get_by_telegram_id(person.id) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.jobs import DeliveryJobs, delivery_jobs
 from core.domain import HEALTH_DATA_CONSENT, CheckInStatus, OutboxKind, Patient, PatientStatus
@@ -77,7 +77,7 @@ async def test_withdrawing_stops_everything_in_one_go(n1: RunningN1) -> None:
     async with n1.services.session_factory.begin() as session:
         # Let the queued message wait: withdrawal must give it up before it goes.
         await session.execute(
-            OutboxRow.__table__.update()
+            update(OutboxRow)
             .where(OutboxRow.idempotency_key == "waiting")
             .values(not_before_at=n1.clock.now() + timedelta(hours=1))
         )

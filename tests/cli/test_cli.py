@@ -54,3 +54,47 @@ def test_db_upgrade_creates_the_default_sqlite_store(tmp_path: Path) -> None:
     assert {"patients", "consents", "schedules", "check_ins", "answers", "outbox"} <= tables
     # Running it again is harmless.
     assert run_n1("db", "upgrade", cwd=tmp_path).returncode == 0
+
+
+def _someone_long_gone(database: Path) -> None:
+    """A person last heard from in 2020, with a check-in, an answer and a note."""
+    then = "2020-01-06 09:00:00.000000"
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "INSERT INTO patients (telegram_user_id, chat_id, created_at, updated_at) "
+            "VALUES (42, 42, ?, ?)",
+            (then, then),
+        )
+        connection.execute(
+            "INSERT INTO check_ins (patient_id, local_date, slot, items, closes_at, created_at, "
+            "note) VALUES (1, '2020-01-06', 'daily', '[\"confidence\"]', ?, ?, 'a note')",
+            (then, then),
+        )
+        connection.execute(
+            "INSERT INTO answers (check_in_id, patient_id, item, value, answered_at) "
+            "VALUES (1, 1, 'confidence', 3, ?)",
+            (then,),
+        )
+
+
+def test_purge_counts_on_a_dry_run_then_erases(tmp_path: Path) -> None:
+    assert run_n1("db", "upgrade", cwd=tmp_path).returncode == 0
+    _someone_long_gone(tmp_path / "n1.db")
+    counts = "people: 1, check-ins: 1, answers: 1, notes: 1, summaries: 0, messages queued: 0"
+    dry = run_n1("purge", "--dry-run", cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.strip() == f"would erase: {counts}"
+    done = run_n1("purge", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"erased: {counts}"
+    again = run_n1("purge", "--dry-run", cwd=tmp_path)
+    assert again.stdout.strip() == "would erase: " + counts.replace(": 1", ": 0")
+
+
+def test_purge_with_a_bad_retention_period_is_one_line_and_status_2(tmp_path: Path) -> None:
+    result = run_n1("purge", "--dry-run", cwd=tmp_path, N1_RETENTION_MONTHS="0")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "n1: N1_RETENTION_MONTHS is invalid: Input should be greater than or equal to 1"
+    )
+    assert result.stdout == ""

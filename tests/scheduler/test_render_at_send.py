@@ -16,7 +16,7 @@ from core.callbacks import AnswerTap
 from core.clock import FakeClock
 from core.domain import CHECK_IN_KEY, OutboxKind, OutboxStatus, Patient
 from core.ports import OutgoingMessage
-from core.store.repositories import ActivityRepository, CheckInRepository, PatientRepository
+from core.store.repositories import ActivityRepository, CheckInRepository
 from core.store.repositories.erasure import ErasureRepository, the_patient
 from core.store.tables import CheckInRow
 from messages.checkin_message import render_checkin
