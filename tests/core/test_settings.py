@@ -32,6 +32,7 @@ def test_defaults_need_no_configuration(tmp_path: Path) -> None:
     assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'n1.db'}"
     assert settings.telegram_api_url == TELEGRAM_API_URL
     assert settings.webhook_mode is False
+    assert settings.retention_months == 24
 
 
 def test_values_come_from_prefixed_variables(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -72,6 +73,8 @@ def test_empty_optional_variables_count_as_unset(monkeypatch: pytest.MonkeyPatch
         ("N1_ADMIN_IDS", "12,abc"),
         ("N1_WEBHOOK_URL", "ftp://example.org"),
         ("N1_WEBHOOK_SECRET", "has spaces in it"),
+        ("N1_RETENTION_MONTHS", "0"),
+        ("N1_RETENTION_MONTHS", "two years"),
     ],
 )
 def test_an_invalid_variable_is_named(
