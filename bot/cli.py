@@ -29,6 +29,8 @@ db_app = typer.Typer(help="The SQL store.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 messages_app = typer.Typer(help="The message library.", no_args_is_help=True)
 app.add_typer(messages_app, name="messages")
+keys_app = typer.Typer(help="The keys that encrypt people's words.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 app.add_typer(schedule_app, name="schedule")
 
 
@@ -79,6 +81,7 @@ def run() -> None:
     settings = _settings()
     try:
         token = settings.require_token()
+        settings.require_encryption_keys()
     except SettingsError as error:
         raise _fail(str(error)) from None
 
@@ -86,22 +89,27 @@ def run() -> None:
     from bot.logs import configure_logging
 
     catalogue = _catalogue(settings)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.secret_values())
     application = build_application(
         settings, SystemClock(), token=token, catalogue=catalogue, freeze_heap=True
     )
-    if settings.webhook_url is not None:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=allowed_updates(),
-        )
-    else:
-        application.run_polling(allowed_updates=allowed_updates())
+    try:
+        if settings.webhook_url is not None:
+            secret = (
+                settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            )
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path="telegram",
+                webhook_url=settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=allowed_updates(),
+            )
+        else:
+            application.run_polling(allowed_updates=allowed_updates())
+    except SettingsError as error:  # found at start, e.g. keys that cannot read the store
+        raise _fail(str(error)) from None
 
 
 @db_app.command("upgrade")
@@ -112,6 +120,57 @@ def db_upgrade() -> None:
     settings = _settings()
     asyncio.run(upgrade(settings.database_url))
     typer.echo("database is up to date")
+
+
+@keys_app.command("new")
+def keys_new() -> None:
+    """Print a fresh random key for N1_ENCRYPTION_KEYS."""
+    from core.crypto import new_key
+
+    typer.echo(new_key())
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt every stored word with the first key of N1_ENCRYPTION_KEYS (and encrypt
+    words stored before encryption at rest); afterwards the other keys can be removed."""
+    from collections import Counter
+
+    from core.crypto import Rotated, TextCipher
+    from core.store.engine import create_engine, create_session_factory
+    from core.store.migrate import upgrade
+    from usecases.keys import rotate_keys
+
+    settings = _settings()
+    try:
+        cipher = TextCipher(settings.require_encryption_keys())
+    except SettingsError as error:
+        raise _fail(str(error)) from None
+
+    def report(name: str, counts: Counter[Rotated]) -> None:
+        # Counts only: never a value.
+        typer.echo(
+            f"{name}: {counts[Rotated.REENCRYPTED]} re-encrypted, "
+            f"{counts[Rotated.ENCRYPTED]} encrypted for the first time, "
+            f"{counts[Rotated.UNREADABLE]} unreadable"
+        )
+
+    async def rotate() -> dict[str, Counter[Rotated]]:
+        await upgrade(settings.database_url)
+        engine = create_engine(settings.database_url)
+        try:
+            return await rotate_keys(create_session_factory(engine, cipher), progress=report)
+        finally:
+            await engine.dispose()
+
+    done = asyncio.run(rotate())
+    unreadable = sum(counts[Rotated.UNREADABLE] for counts in done.values())
+    if unreadable:
+        raise _fail(
+            f"N1_ENCRYPTION_KEYS: {unreadable} stored value(s) open with none of the keys; "
+            "add the key they were written with (after the first) and run this again"
+        )
+    typer.echo("every stored word is encrypted with the first key")
 
 
 @messages_app.command("check")

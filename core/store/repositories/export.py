@@ -1,4 +1,5 @@
-"""Everything one person has given N1, read for /export (a few set-based queries)."""
+"""Everything one person has given N1, read for /export (a few set-based queries), their
+own words decrypted."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.store.repositories._common import cipher_of
 from core.store.tables import (
     ActivityRow,
     AnswerRow,
@@ -71,6 +73,7 @@ class ExportRepository:
             .where(AnswerRow.patient_id == patient_id)
             .order_by(AnswerRow.check_in_id, AnswerRow.id)
         )
+        cipher = cipher_of(self._session)
         by_check_in: dict[int, list[dict[str, Any]]] = {}
         for row in answers.mappings():
             by_check_in.setdefault(row["check_in_id"], []).append(
@@ -79,9 +82,16 @@ class ExportRepository:
         return {
             "preferences": dict(preferences),
             "consents": [dict(row) for row in consents.mappings()],
-            "activities": [dict(row) for row in activities.mappings()],
+            "activities": [
+                {**dict(row), "label": cipher.decrypt(row["label"])}
+                for row in activities.mappings()
+            ],
             "check_ins": [
-                {**dict(row), "answers": by_check_in.get(row["id"], [])}
+                {
+                    **dict(row),
+                    "note": cipher.decrypt_optional(row["note"]),
+                    "answers": by_check_in.get(row["id"], []),
+                }
                 for row in check_ins.mappings()
             ],
         }
