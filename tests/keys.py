@@ -9,6 +9,6 @@ TEST_ENCRYPTION_KEY = "XLnoqou7A2e419ZhooJdt5dqDqE60XedA0S0MOY0WTw="
 OTHER_ENCRYPTION_KEY = "ZanG3gBZ_NwkWR9OA2Kj42E8WjJKnZ35bfL-f02mddI="
 
 
-def test_cipher() -> TextCipher:
+def fixed_cipher() -> TextCipher:
     """The cipher the test fixtures' session factories and bots use."""
     return TextCipher([TEST_ENCRYPTION_KEY])

@@ -31,7 +31,7 @@ from core.store.engine import create_engine, create_session_factory
 from core.store.migrate import upgrade
 from core.store.tables import CheckInRow, OutboxRow, PatientRow, ScheduleRow
 from sandbox import BotApiSandbox, SandboxClient
-from tests.keys import TEST_ENCRYPTION_KEY, test_cipher
+from tests.keys import TEST_ENCRYPTION_KEY, fixed_cipher
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT_ID = 5550077
@@ -288,7 +288,7 @@ async def test_two_processes_on_postgres_send_each_checkin_once(
     url = postgres_url
     await upgrade(url)
     engine = create_engine(url)
-    factory = create_session_factory(engine, test_cipher())
+    factory = create_session_factory(engine, fixed_cipher())
     try:
         seeded = await seed(factory, SystemClock().now(), historic=600, current=60)
         async with running_sandbox(seeded.current_chats) as sandbox:
