@@ -5,6 +5,7 @@ what the log would hold without `PrivacyFilter`."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
@@ -140,7 +141,16 @@ async def test_a_whole_journey_at_debug_logs_no_secret_name_or_typed_word(
     await person.wait_for_messages(lambda ms: ms[-1].text == summary_texts.FOCUS_SAVED)
     before = len(await person.messages())
     await person.send_command("/export")
-    await person.wait_for_messages(before + 3)
+    [*_, json_file, _] = await person.wait_for_messages(before + 3)
+    # The export gives the person their own words back, decrypted.
+    assert json_file.file_id is not None
+    exported = json.loads(
+        await (await n1.application.bot.get_file(json_file.file_id)).download_as_bytearray()
+    )
+    assert exported["activities"][0]["label"] == ACTIVITY
+    assert [c["note"] for c in exported["check_ins"] if c["note"]] == [NOTE]
+    assert exported["weekly_summaries"][0]["next_focus"] == FOCUS
+    assert ACTIVITY in exported["weekly_summaries"][0]["text"]
     await n1.stop()
 
     written = logs.written.getvalue()

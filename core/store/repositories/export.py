@@ -15,6 +15,7 @@ from core.store.tables import (
     CheckInRow,
     ConsentRow,
     PatientRow,
+    WeeklySummaryRow,
 )
 
 _PREFERENCES = (
@@ -38,7 +39,8 @@ class ExportRepository:
         self._session = session
 
     async def everything(self, patient_id: int) -> dict[str, Any]:
-        """Preferences, consents, activities, and check-ins with their answers and notes."""
+        """Preferences, consents, activities, check-ins with their answers and notes, and
+        weekly summaries with what they would like more of next."""
         preferences = (
             (
                 await self._session.execute(
@@ -73,6 +75,12 @@ class ExportRepository:
             .where(AnswerRow.patient_id == patient_id)
             .order_by(AnswerRow.check_in_id, AnswerRow.id)
         )
+        summaries = await self._session.execute(
+            select(WeeklySummaryRow.week_start, WeeklySummaryRow.text)
+            .add_columns(WeeklySummaryRow.next_focus, WeeklySummaryRow.created_at)
+            .where(WeeklySummaryRow.patient_id == patient_id)
+            .order_by(WeeklySummaryRow.week_start)
+        )
         cipher = cipher_of(self._session)
         by_check_in: dict[int, list[dict[str, Any]]] = {}
         for row in answers.mappings():
@@ -93,5 +101,13 @@ class ExportRepository:
                     "answers": by_check_in.get(row["id"], []),
                 }
                 for row in check_ins.mappings()
+            ],
+            "weekly_summaries": [
+                {
+                    **dict(row),
+                    "text": cipher.decrypt(row["text"]),
+                    "next_focus": cipher.decrypt_optional(row["next_focus"]),
+                }
+                for row in summaries.mappings()
             ],
         }
