@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from bot.jobs import delivery_jobs
 from bot.logs import FORMAT, configure_logging
+from core.clock import FakeClock
 from core.settings import load_settings
 from messages import summary_texts
 from messages.checkin_message import NOTE_LABEL
@@ -91,7 +92,7 @@ def logs() -> Iterator[Logs]:
 
 @pytest.fixture
 async def n1_with_secrets(
-    logs: Logs, database_url: str, sandbox: BotApiSandbox, clock: object
+    logs: Logs, database_url: str, sandbox: BotApiSandbox, clock: FakeClock
 ) -> AsyncIterator[RunningN1]:
     """N1 with every secret setting set (a database password too, on PostgreSQL, whose test
     server trusts local connections), started after logging is at DEBUG."""
@@ -110,7 +111,7 @@ async def n1_with_secrets(
     )
     async with AsyncExitStack() as stack:
         client = await stack.enter_async_context(SandboxClient(sandbox.url, bot_id=BOT_ID))
-        running = RunningN1(settings, sandbox, client, clock)  # type: ignore[arg-type]
+        running = RunningN1(settings, sandbox, client, clock)
         await running.start()
         stack.push_async_callback(running.stop)
         yield running
