@@ -41,6 +41,7 @@ from benchmarks.call_log import Second, calls_per_second, deliveries, steady_win
 from benchmarks.harness import (
     SQLITE,
     SessionFactory,
+    bench_cipher,
     codec,
     database,
     initialized_bot,
@@ -214,7 +215,7 @@ async def n1_broadcast(messages: int) -> BroadcastFigures:
     """The outbox drained by N1's dispatcher at 97% of the overall limit."""
     clock = SystemClock()
     async with sandbox_process() as sandbox, database(SQLITE) as (url, engine):
-        factory = create_session_factory(engine)
+        factory = create_session_factory(engine, bench_cipher())
         users = await populate(factory, messages, first_user=FIRST_USER)
         blocked, reply_chats = await sandbox_setup(sandbox.client, users)
         await _enqueue(factory)

@@ -26,6 +26,7 @@ from benchmarks.call_log import deliveries
 from benchmarks.harness import (
     DUE,
     SQLITE,
+    bench_cipher,
     codec,
     database,
     initialized_bot,
@@ -82,7 +83,7 @@ async def n1_burst(patients: int) -> BurstFigures:
         sandbox_in_process_of_its_own(bot_id=BOT_ID, limits=SandboxLimits.off()) as sandbox,
         database(SQLITE) as (url, engine),
     ):
-        factory = create_session_factory(engine)
+        factory = create_session_factory(engine, bench_cipher())
         users = await populate(factory, patients)
         await sandbox.client.register_users(sandbox.client.user(user) for user in users)
         clock = FakeClock(DUE)

@@ -29,6 +29,7 @@ from bot.app import N1Application, build_application
 from bot.jobs import tick_batches
 from core.callbacks import CallbackCodec, derive_key
 from core.clock import Clock
+from core.crypto import TextCipher
 from core.domain import OutboxStatus
 from core.settings import Settings, load_settings
 from core.store.engine import create_engine
@@ -49,6 +50,15 @@ SQLITE: Final = "SQLite"
 POSTGRESQL: Final = "PostgreSQL"
 
 SessionFactory = async_sessionmaker[AsyncSession]
+# The key the benchmarks' bots and their populations share (benchmark data only).
+BENCH_ENCRYPTION_KEY: Final = "-pPLBPTUW2dvJ0yLUqmC0WBaQdgbOHNfQXSWVQkdByQ="
+
+
+def bench_cipher() -> TextCipher:
+    """The cipher for benchmark databases, as the benchmarks' bots have it."""
+    return TextCipher([BENCH_ENCRYPTION_KEY])
+
+
 _UNSETTLED: Final = frozenset({OutboxStatus.PENDING, OutboxStatus.SENDING})
 
 
@@ -144,6 +154,7 @@ def bot_settings(root_url: str, token: str, database: str) -> Settings:
         database_url=database,
         telegram_api_url=f"{root_url}/bot",
         telegram_file_url=f"{root_url}/file/bot",
+        encryption_keys=BENCH_ENCRYPTION_KEY,
     )
 
 

@@ -52,6 +52,7 @@ def _rss() -> int:
 async def _n1_child(url: str) -> dict[str, Any]:
     # Only what the running bot's scheduling side imports (not the benchmark harness, which
     # brings PTB and Alembic).
+    from benchmarks.harness import bench_cipher
     from core.callbacks import CallbackCodec, derive_key
     from core.clock import FakeClock
     from core.store.engine import create_engine, create_session_factory
@@ -63,7 +64,7 @@ async def _n1_child(url: str) -> dict[str, Any]:
     catalogue = load_catalogue()
     library_seconds, library_bytes = time.perf_counter() - started, _rss() - before_library
     ticker = Ticker(
-        create_session_factory(engine),
+        create_session_factory(engine, bench_cipher()),
         clock=FakeClock(STARTED),
         codec=CallbackCodec(derive_key("n1-benchmarks")),
         catalogue=catalogue,
@@ -83,6 +84,7 @@ async def _n1_child(url: str) -> dict[str, Any]:
 
 
 async def _bot_child(url: str, sandbox: str) -> dict[str, Any]:
+    from benchmarks.harness import BENCH_ENCRYPTION_KEY
     from bot.app import build_application, running_bot
     from bot.jobs import delivery_jobs
     from core.clock import FakeClock
@@ -95,6 +97,7 @@ async def _bot_child(url: str, sandbox: str) -> dict[str, Any]:
         database_url=url,
         telegram_api_url=f"{sandbox}/bot",
         telegram_file_url=f"{sandbox}/file/bot",
+        encryption_keys=BENCH_ENCRYPTION_KEY,
     )
     application = build_application(
         settings, FakeClock(STARTED), token=TOKEN, catalogue=load_catalogue(), freeze_heap=True
@@ -173,12 +176,12 @@ class StartupFigures:
 
 async def _database_of(stack: AsyncExitStack, patients: int, kind: str) -> str:
     """A migrated database of `patients` people, kept until `stack` closes."""
-    from benchmarks.harness import analyse_after_bulk_load, database
+    from benchmarks.harness import analyse_after_bulk_load, bench_cipher, database
     from benchmarks.population import populate
     from core.store.engine import create_session_factory
 
     url, engine = await stack.enter_async_context(database(kind))
-    await populate(create_session_factory(engine), patients)
+    await populate(create_session_factory(engine, bench_cipher()), patients)
     await analyse_after_bulk_load(engine)
     await engine.dispose()
     return url

@@ -42,6 +42,7 @@ from benchmarks.harness import (
     LagMonitor,
     SessionFactory,
     analyse_after_bulk_load,
+    bench_cipher,
     database,
     database_kinds,
     median,
@@ -189,7 +190,7 @@ async def _draw_charts(factory: SessionFactory, sample: int) -> tuple[int, float
 async def measure(patients: int, kind: str = SQLITE, charts: int = 0) -> SummaryFigures:
     """Build the history, tick at the summaries' time, then draw `charts` charts."""
     async with database(kind) as (_, engine):
-        factory = create_session_factory(engine)
+        factory = create_session_factory(engine, bench_cipher())
         await populate(factory, patients, first_user=FIRST_USER, now=SCHEDULED_AT)
         answers = await answer_history(factory)
         await analyse_after_bulk_load(engine)

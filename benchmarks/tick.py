@@ -29,6 +29,7 @@ from benchmarks.harness import (
     LagMonitor,
     StatementCounter,
     analyse_after_bulk_load,
+    bench_cipher,
     database,
     database_kinds,
     median,
@@ -71,7 +72,7 @@ class TickFigures:
 async def measure(patients: int, kind: str = SQLITE) -> TickFigures:
     """Idle ticks before the check-ins fall due, then ticks until all `patients` are fired."""
     async with database(kind) as (_, engine):
-        factory = create_session_factory(engine)
+        factory = create_session_factory(engine, bench_cipher())
         await populate(factory, patients)
         await analyse_after_bulk_load(engine)
         clock = FakeClock(JOINED)

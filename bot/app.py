@@ -21,11 +21,13 @@ from bot.services import Running
 from bot.update_order import ChatOrderedUpdateProcessor
 from core.callbacks import CallbackCodec, derive_key
 from core.clock import Clock
+from core.crypto import TextCipher
 from core.heap import freeze_startup_heap
-from core.settings import Settings
+from core.settings import Settings, SettingsError
 from core.store.engine import create_engine, create_session_factory
 from core.store.migrate import upgrade
 from messages.catalogue import Catalogue
+from usecases.keys import stored_text_problem
 from usecases.services import Services
 
 logger = logging.getLogger(__name__)
@@ -39,18 +41,26 @@ CONCURRENT_UPDATES = 32
 
 
 async def open_services(application: N1Application) -> None:
-    """Migrate the store, build the engine inside the running loop, register the menu."""
+    """Migrate the store, build the engine inside the running loop, check the encryption
+    keys read what is stored, register the menu.
+
+    A key that reads nothing stored raises `SettingsError` (one line for the operator)
+    before any update is handled.
+    """
     settings: Settings = application.bot_data.settings
     await upgrade(settings.database_url)
     engine = create_engine(settings.database_url)
     services = Services(
         clock=application.bot_data.clock,
-        session_factory=create_session_factory(engine),
+        session_factory=create_session_factory(engine, application.bot_data.cipher),
         codec=CallbackCodec(derive_key(settings.callback_secret(application.bot.token))),
         catalogue=application.bot_data.catalogue,
         retention_months=settings.retention_months,
     )
     application.bot_data.running = Running(engine, services)
+    problem = await stored_text_problem(services.session_factory)
+    if problem is not None:
+        raise SettingsError(problem)
     await application.bot.set_my_commands(menu(application.bot_data.commands))
     start_jobs(application)
     logger.info("N1 is ready")
@@ -85,8 +95,10 @@ def build_application(
     tools that start many bots in one process (frozen objects are never freed).
 
     The database is migrated and the engine built when the application starts, inside the
-    event loop that will use them.
+    event loop that will use them. The cipher for people's words is built here from
+    N1_ENCRYPTION_KEYS (`SettingsError` if it is not set).
     """
+    cipher = TextCipher(settings.require_encryption_keys())
     # PTB's documented opt-in to durations as timedelta (its default from the next major
     # release); without it, every flood-limit error PTB makes warns that it is deprecated.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -110,6 +122,7 @@ def build_application(
     )
     application.bot_data.settings = settings
     application.bot_data.clock = clock
+    application.bot_data.cipher = cipher
     application.bot_data.catalogue = catalogue
     register_handlers(application)
     application.add_error_handler(on_error)

@@ -16,6 +16,7 @@ from core.settings import Settings, SettingsError, load_settings
 from core.zones import use_bundled_tzdata
 
 if TYPE_CHECKING:
+    from core.crypto import TextCipher
     from core.store.repositories.erasure import Erased
     from messages.catalogue import Catalogue
 
@@ -30,6 +31,8 @@ db_app = typer.Typer(help="The SQL store.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 messages_app = typer.Typer(help="The message library.", no_args_is_help=True)
 app.add_typer(messages_app, name="messages")
+keys_app = typer.Typer(help="The keys that encrypt people's words.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 app.add_typer(schedule_app, name="schedule")
 
 
@@ -42,6 +45,16 @@ def _fail(message: str) -> typer.Exit:
 def _settings() -> Settings:
     try:
         return load_settings()
+    except SettingsError as error:
+        raise _fail(str(error)) from None
+
+
+def _cipher(settings: Settings) -> TextCipher:
+    """The cipher for people's words, or one line saying how to set N1_ENCRYPTION_KEYS."""
+    from core.crypto import TextCipher
+
+    try:
+        return TextCipher(settings.require_encryption_keys())
     except SettingsError as error:
         raise _fail(str(error)) from None
 
@@ -80,6 +93,7 @@ def run() -> None:
     settings = _settings()
     try:
         token = settings.require_token()
+        settings.require_encryption_keys()
     except SettingsError as error:
         raise _fail(str(error)) from None
 
@@ -87,22 +101,27 @@ def run() -> None:
     from bot.logs import configure_logging
 
     catalogue = _catalogue(settings)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.secret_values())
     application = build_application(
         settings, SystemClock(), token=token, catalogue=catalogue, freeze_heap=True
     )
-    if settings.webhook_url is not None:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=allowed_updates(),
-        )
-    else:
-        application.run_polling(allowed_updates=allowed_updates())
+    try:
+        if settings.webhook_url is not None:
+            secret = (
+                settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            )
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path="telegram",
+                webhook_url=settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=allowed_updates(),
+            )
+        else:
+            application.run_polling(allowed_updates=allowed_updates())
+    except SettingsError as error:  # found at start, e.g. keys that cannot read the store
+        raise _fail(str(error)) from None
 
 
 @db_app.command("upgrade")
@@ -123,11 +142,11 @@ def purge(
 ) -> None:
     """Erase the data of people inactive for N1_RETENTION_MONTHS (the bot does it daily)."""
     settings = _settings()
-    erased = asyncio.run(_purge(settings, dry_run=dry_run))
+    erased = asyncio.run(_purge(settings, _cipher(settings), dry_run=dry_run))
     typer.echo(f"{'would erase' if dry_run else 'erased'}: {_counts(erased)}")
 
 
-async def _purge(settings: Settings, *, dry_run: bool) -> Erased:
+async def _purge(settings: Settings, cipher: TextCipher, *, dry_run: bool) -> Erased:
     from core.store.engine import create_engine, create_session_factory
     from core.store.migrate import upgrade
     from usecases.retention import purge
@@ -136,7 +155,7 @@ async def _purge(settings: Settings, *, dry_run: bool) -> Erased:
     engine = create_engine(settings.database_url)
     try:
         return await purge(
-            create_session_factory(engine),
+            create_session_factory(engine, cipher),
             SystemClock(),
             settings.retention_months,
             dry_run=dry_run,
@@ -156,6 +175,54 @@ def _counts(erased: Erased) -> str:
         "messages queued": erased.messages_queued,
     }
     return ", ".join(f"{what}: {count}" for what, count in counts.items())
+
+
+@keys_app.command("new")
+def keys_new() -> None:
+    """Print a fresh random key for N1_ENCRYPTION_KEYS."""
+    from core.crypto import new_key
+
+    typer.echo(new_key())
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt every stored word with the first key of N1_ENCRYPTION_KEYS (and encrypt
+    words stored before encryption at rest); afterwards the other keys can be removed."""
+    from collections import Counter
+
+    from core.crypto import Rotated
+    from core.store.engine import create_engine, create_session_factory
+    from core.store.migrate import upgrade
+    from usecases.keys import rotate_keys
+
+    settings = _settings()
+    cipher = _cipher(settings)
+
+    def report(name: str, counts: Counter[Rotated]) -> None:
+        # Counts only: never a value.
+        typer.echo(
+            f"{name}: {counts[Rotated.REENCRYPTED]} re-encrypted, "
+            f"{counts[Rotated.ENCRYPTED]} encrypted for the first time, "
+            f"{counts[Rotated.UNREADABLE]} unreadable"
+        )
+
+    async def rotate() -> dict[str, Counter[Rotated]]:
+        await upgrade(settings.database_url)
+        engine = create_engine(settings.database_url)
+        try:
+            return await rotate_keys(create_session_factory(engine, cipher), progress=report)
+        finally:
+            await engine.dispose()
+
+    done = asyncio.run(rotate())
+    unreadable = sum(counts[Rotated.UNREADABLE] for counts in done.values())
+    if unreadable:
+        raise _fail(
+            f"N1_ENCRYPTION_KEYS: {unreadable} stored value(s) open with none of the keys; "
+            "add the key they were written with (after the first) and run this again"
+        )
+    typer.echo("every stored word is encrypted with the first key")
 
 
 @messages_app.command("check")

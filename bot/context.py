@@ -13,6 +13,7 @@ from usecases.services import Services
 if TYPE_CHECKING:
     from bot.commands import Command
     from core.clock import Clock
+    from core.crypto import TextCipher
     from core.settings import Settings
     from messages.catalogue import Catalogue
 
@@ -27,6 +28,7 @@ class AppData:
         self.settings: Settings
         self.clock: Clock
         self.catalogue: Catalogue
+        self.cipher: TextCipher
 
 
 class N1Context(CallbackContext[Bot, dict[Any, Any], dict[Any, Any], AppData]):

@@ -13,6 +13,8 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.crypto import ENCRYPTION_KEYS_VARIABLE, check_key
+
 ENV_PREFIX = "N1_"
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
@@ -51,6 +53,8 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
     secret_key: SecretStr | None = None
+    # One or more Fernet keys, comma-separated: the first encrypts, every one decrypts.
+    encryption_keys: SecretStr | None = None
     messages_dir: Path | None = None
     tick_seconds: float = Field(default=20.0, gt=0)
     # The data of someone N1 has not heard from for this long is erased (daily purge).
@@ -90,6 +94,25 @@ class Settings(BaseSettings):
             raise ValueError("use 1 to 256 characters: letters, digits, _ and -")
         return value
 
+    @field_validator("encryption_keys")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        keys = _split_keys(value.get_secret_value())
+        if not keys:
+            return None
+        for number, key in enumerate(keys, start=1):
+            try:
+                check_key(key)
+            except ValueError:
+                # Never the key itself in the message: it is a secret even when malformed.
+                raise ValueError(
+                    f"key {number} of {len(keys)} is not a Fernet key (32 random bytes in "
+                    "URL-safe base64); make one with `n1 keys new`"
+                ) from None
+        return value
+
     @field_validator("messages_dir")
     @classmethod
     def _existing_directory(cls, value: Path | None) -> Path | None:
@@ -114,6 +137,39 @@ class Settings(BaseSettings):
         """The secret that signs button data: N1_SECRET_KEY, or else the bot token."""
         return self.secret_key.get_secret_value() if self.secret_key else token
 
+    def require_encryption_keys(self) -> list[str]:
+        """The encryption keys, first the one that encrypts, or a `SettingsError` saying how
+        to make one."""
+        if self.encryption_keys is None:
+            raise SettingsError(
+                f"{ENCRYPTION_KEYS_VARIABLE} is not set: people's own words are stored "
+                f"encrypted; make a key with `n1 keys new` and put it in "
+                f"{ENCRYPTION_KEYS_VARIABLE}"
+            )
+        return _split_keys(self.encryption_keys.get_secret_value())
+
+    def secret_values(self) -> list[str]:
+        """Every secret a log line must never show: the bot token, the secret key, the
+        webhook secret, the encryption keys and the database password."""
+        secrets = [
+            secret.get_secret_value()
+            for secret in (self.bot_token, self.secret_key, self.webhook_secret)
+            if secret is not None
+        ]
+        if self.encryption_keys is not None:
+            secrets += _split_keys(self.encryption_keys.get_secret_value())
+        # Here, not at the top: `n1 --version` and `n1 keys new` need no SQLAlchemy.
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            password = make_url(self.database_url).password
+        except ArgumentError:
+            password = None
+        if password:
+            secrets.append(str(password))
+        return secrets
+
     def require_token(self) -> str:
         """The bot token, or a `SettingsError` saying how to get one."""
         if self.bot_token is None:
@@ -122,6 +178,10 @@ class Settings(BaseSettings):
                 "token in N1_BOT_TOKEN (or try `n1 demo`, which needs no token)"
             )
         return self.bot_token.get_secret_value()
+
+
+def _split_keys(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from core.store.engine import create_engine, create_session_factory
 from core.store.migrate import upgrade
 from core.zones import use_bundled_tzdata
+from tests.keys import fixed_cipher
 from tests.scratch import ServerUnavailableError, scratch_postgres_database
 
 POSTGRES_URL_ENV = "N1_TEST_POSTGRES_URL"
@@ -99,4 +100,4 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions on the migrated database (`async with session_factory.begin() as s:`)."""
-    return create_session_factory(engine)
+    return create_session_factory(engine, fixed_cipher())

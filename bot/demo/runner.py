@@ -20,6 +20,7 @@ from bot.demo.patients import NAMES, DemoPatient, run_all
 from bot.demo.printer import ConversationPrinter
 from bot.services import Running
 from core.clock import AcceleratedClock
+from core.crypto import new_key
 from core.settings import load_settings
 from core.store.repositories import (
     PatientRepository,
@@ -71,6 +72,8 @@ async def _run(options: DemoOptions, out: TextIO, workdir: Path) -> dict[str, An
             telegram_api_url=sandbox.base_url,
             telegram_file_url=sandbox.file_url,
             webhook_url=None,
+            # A key of its own, for a database that lives as long as the demo.
+            encryption_keys=new_key(),
         )
         printer.note(
             f"N1 demo: {options.patients} simulated patients over {options.days} days "

@@ -29,6 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
+from core.crypto import TextCipher
+
 SQLITE_DRIVER = "sqlite+aiosqlite"
 POSTGRES_DRIVER = "postgresql+asyncpg"
 AUTOCOMMIT = "AUTOCOMMIT"
@@ -83,6 +85,10 @@ def create_engine(
 ) -> AsyncEngine:
     """Create the async engine for `database_url`.
 
+    Statement parameters are hidden (`hide_parameters`) from SQLAlchemy's log lines and from
+    the text of its exceptions: they are answers and (encrypted) words, and an exception's
+    text ends up in a log line with its traceback.
+
     `for_migrations` gives a pool-less engine and, on SQLite, leaves foreign keys off:
     Alembic's batch mode rebuilds a SQLite table by copy-and-drop, and with foreign keys on
     the drop would cascade-delete every child row (the migration checks keys afterwards).
@@ -93,13 +99,23 @@ def create_engine(
     return _create_postgres_engine(url, for_migrations=for_migrations, echo=echo)
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+# Where a session carries the cipher for people's words (`Session.info`, SQLAlchemy's
+# documented place for what the application attaches to a session).
+CIPHER_INFO = "n1.text_cipher"
+
+
+def create_session_factory(
+    engine: AsyncEngine, cipher: TextCipher
+) -> async_sessionmaker[AsyncSession]:
     """Sessions for use-cases: `async with factory.begin() as session: ...`.
 
+    Every session carries `cipher` (see `core.store.repositories._common.cipher_of`): the
+    repositories that keep a person's words encrypt and decrypt with it, and nothing else
+    has to pass it along.
     `expire_on_commit=False` because repositories hand out detached domain values anyway and
     nothing should lazy-load after the transaction ends.
     """
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False, info={CIPHER_INFO: cipher})
 
 
 async def clear_write_ahead_log(session_factory: async_sessionmaker[AsyncSession]) -> None:
@@ -119,7 +135,7 @@ async def clear_write_ahead_log(session_factory: async_sessionmaker[AsyncSession
 def _create_sqlite_engine(url: URL, *, foreign_keys: bool, echo: bool) -> AsyncEngine:
     """SQLite with WAL, foreign keys, NORMAL sync, a busy timeout and real transactions,
     through one pooled connection (see the module's docstring)."""
-    kwargs: dict[str, Any] = {"echo": echo}
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if not foreign_keys:
         kwargs["poolclass"] = NullPool
     else:
@@ -159,10 +175,13 @@ def _create_postgres_engine(url: URL, *, for_migrations: bool, echo: bool) -> As
     """PostgreSQL through asyncpg, with a bounded, self-healing pool."""
     connect_args = {"server_settings": {"application_name": "n1", "timezone": "UTC"}}
     if for_migrations:
-        return _create_async_engine(url, echo=echo, poolclass=NullPool, connect_args=connect_args)
+        return _create_async_engine(
+            url, echo=echo, hide_parameters=True, poolclass=NullPool, connect_args=connect_args
+        )
     return _create_async_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         connect_args=connect_args,
         pool_size=POSTGRES_POOL_SIZE,
         max_overflow=POSTGRES_MAX_OVERFLOW,

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.conversation import parse_awaiting
+from core.crypto import TextCipher
 from core.domain import (
     Answer,
     CheckIn,
@@ -24,6 +25,7 @@ from core.domain import (
     SecurityEvent,
     WeeklySummary,
 )
+from core.store.sealed import open_payload
 
 # A row as column name -> value (a `RowMapping`, or a dict made from a joined row).
 Row = Mapping[Any, Any]
@@ -37,9 +39,16 @@ def patient(row: Row) -> Patient:
     return Patient(**fields)
 
 
-def check_in(row: Row) -> CheckIn:
-    """A `check_ins` row."""
-    return CheckIn(**{**row, "status": CheckInStatus(row["status"]), "items": tuple(row["items"])})
+def check_in(row: Row, cipher: TextCipher) -> CheckIn:
+    """A `check_ins` row, its note decrypted."""
+    return CheckIn(
+        **{
+            **row,
+            "status": CheckInStatus(row["status"]),
+            "items": tuple(row["items"]),
+            "note": cipher.decrypt_optional(row["note"]),
+        }
+    )
 
 
 def answer(row: Row) -> Answer:
@@ -57,9 +66,15 @@ def schedule(row: Row) -> Schedule:
     return Schedule(**{**row, "kind": ScheduleKind(row["kind"])})
 
 
-def outbox_message(row: Row) -> OutboxMessage:
-    """An `outbox` row."""
-    return OutboxMessage(**{**row, "status": OutboxStatus(row["status"])})
+def outbox_message(row: Row, cipher: TextCipher) -> OutboxMessage:
+    """An `outbox` row, its payload's text decrypted."""
+    return OutboxMessage(
+        **{
+            **row,
+            "status": OutboxStatus(row["status"]),
+            "payload": open_payload(row["payload"], cipher),
+        }
+    )
 
 
 def security_event(row: Row) -> SecurityEvent:
@@ -67,6 +82,12 @@ def security_event(row: Row) -> SecurityEvent:
     return SecurityEvent(**row)
 
 
-def weekly_summary(row: Row) -> WeeklySummary:
-    """A `weekly_summaries` row."""
-    return WeeklySummary(**row)
+def weekly_summary(row: Row, cipher: TextCipher) -> WeeklySummary:
+    """A `weekly_summaries` row, its text and focus decrypted."""
+    return WeeklySummary(
+        **{
+            **row,
+            "text": cipher.decrypt(row["text"]),
+            "next_focus": cipher.decrypt_optional(row["next_focus"]),
+        }
+    )

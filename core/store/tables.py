@@ -195,7 +195,11 @@ class ConsentRow(Base):
 
 
 class ActivityRow(Base):
-    """One of a person's 1 to 3 activities that matter to them, in their own words."""
+    """One of a person's 1 to 3 activities that matter to them, in their own words.
+
+    `label` is a Fernet token (`core.store.sealed`), as are check-in notes and weekly
+    summaries: a token is about 1.4 times the text plus 80 characters, hence Text.
+    """
 
     __tablename__ = "activities"
     __table_args__ = (
@@ -206,7 +210,7 @@ class ActivityRow(Base):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     patient_id: Mapped[int] = _patient_fk()
     position: Mapped[int] = mapped_column(Integer)
-    label: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
 
 

@@ -14,6 +14,7 @@ from bot.services import Running
 from core.clock import FakeClock
 from core.settings import Settings, load_settings
 from sandbox import BotApiSandbox, SandboxClient, SandboxLimits, SimulatedUser
+from tests.keys import TEST_ENCRYPTION_KEY
 from tests.messages.helpers import shipped
 from usecases.services import Services
 
@@ -85,6 +86,7 @@ async def n1(
         database_url=database_url,
         telegram_api_url=sandbox.base_url,
         telegram_file_url=sandbox.file_url,
+        encryption_keys=TEST_ENCRYPTION_KEY,
     )
     async with SandboxClient(sandbox.url, bot_id=BOT_ID) as client:
         running = RunningN1(settings, sandbox, client, clock)

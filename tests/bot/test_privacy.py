@@ -15,6 +15,8 @@ from bot.jobs import RETENTION_JOB, delivery_jobs
 from core.domain import Patient
 from core.store.engine import clear_write_ahead_log
 from core.store.repositories import PatientRepository
+from core.store.repositories._common import table_of
+from core.store.sealed import PAYLOAD_TEXT, SEALED
 from core.store.tables import ActivityRow, AnswerRow, CheckInRow, ConsentRow, metadata
 from messages import checkin_texts, scheduled, settings_texts, summary_texts
 from messages.checkin_message import NOTE_LABEL
@@ -189,17 +191,36 @@ def _file_bytes(n1: RunningN1) -> bytes:
     return b"".join(path.read_bytes() for path in _database_files(n1) if path.exists())
 
 
+async def _their_ciphertexts(n1: RunningN1, patient: Patient) -> list[str]:
+    """Their words as the store holds them (encrypted): every sealed value of theirs."""
+    tokens: list[str] = []
+    async with n1.services.session_factory() as session:
+        for sealed in SEALED:
+            table = table_of(sealed.model)
+            column, owner = table.c[sealed.column], table.c.patient_id
+            for value in await session.scalars(select(column).where(owner == patient.id)):
+                token = value.get(PAYLOAD_TEXT) if sealed.in_payload else value
+                if isinstance(token, str):
+                    tokens.append(token)
+    return tokens
+
+
 async def test_delete_leaves_no_trace_in_any_table_or_file(n1: RunningN1) -> None:
     bystander = n1.user(6010, "Sam")
     await onboard(n1, bystander)
     person = n1.user(PERSON_ID)
     patient = await _journey_with_everything(n1, person)
     assert len(await _traces(n1, patient)) > 10  # the scan sees what is there
+    # Their words are stored encrypted: the files can only hold them as these tokens.
+    ciphertexts = await _their_ciphertexts(n1, patient)
+    assert len(ciphertexts) >= 4  # an activity, a note, a summary, a focus at least
     sqlite = make_url(n1.settings.database_url).get_backend_name() == "sqlite"
     if sqlite:
         # Into the database file itself, as SQLite's own checkpoints do once the log grows.
         await clear_write_ahead_log(n1.services.session_factory)
-        assert all(word.encode() in _file_bytes(n1) for word in TYPED)
+        content = _file_bytes(n1)
+        assert all(token.encode() in content for token in ciphertexts)
+        assert not any(word.encode() in content for word in TYPED)
     before = len(await person.messages())
     await person.send_command("/delete")
     await person.wait_for_messages(before + 1)
@@ -211,8 +232,8 @@ async def test_delete_leaves_no_trace_in_any_table_or_file(n1: RunningN1) -> Non
     if sqlite:
         for path in _database_files(n1):
             content = path.read_bytes() if path.exists() else b""
-            for word in TYPED:
-                assert word.encode() not in content, f"{word!r} is still in {path.name}"
+            for secret in (*TYPED, *ciphertexts):
+                assert secret.encode() not in content, f"{secret[:12]!r} is still in {path.name}"
 
 
 async def test_the_daily_retention_job_erases_someone_not_heard_from_for_the_period(

@@ -18,6 +18,7 @@ from core.domain import OutboxStatus
 from core.store.engine import create_engine, create_session_factory
 from core.store.migrate import upgrade
 from core.store.tables import CheckInRow, OutboxRow
+from tests.keys import fixed_cipher
 from tests.scheduler.test_multiprocess import (
     all_sent,
     assert_each_sent_once,
@@ -36,7 +37,7 @@ async def test_kill_mid_tick_and_mid_dispatch_then_restart(tmp_path: Path) -> No
     url = f"sqlite+aiosqlite:///{tmp_path / 'n1.db'}"
     await upgrade(url)
     engine = create_engine(url)
-    factory = create_session_factory(engine)
+    factory = create_session_factory(engine, fixed_cipher())
     try:
         seeded = await seed(factory, SystemClock().now(), historic=HISTORIC, current=CURRENT)
         async with running_sandbox(seeded.current_chats) as sandbox:

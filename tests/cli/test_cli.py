@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.keys import TEST_ENCRYPTION_KEY
+
 N1 = str(Path(sys.executable).with_name("n1"))
 
 
@@ -77,17 +79,21 @@ def _someone_long_gone(database: Path) -> None:
         )
 
 
+# The purge opens the store as `n1 run` does, with the key for people's words.
+_KEY = {"N1_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY}
+
+
 def test_purge_counts_on_a_dry_run_then_erases(tmp_path: Path) -> None:
     assert run_n1("db", "upgrade", cwd=tmp_path).returncode == 0
     _someone_long_gone(tmp_path / "n1.db")
     counts = "people: 1, check-ins: 1, answers: 1, notes: 1, summaries: 0, messages queued: 0"
-    dry = run_n1("purge", "--dry-run", cwd=tmp_path)
+    dry = run_n1("purge", "--dry-run", cwd=tmp_path, **_KEY)
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.strip() == f"would erase: {counts}"
-    done = run_n1("purge", cwd=tmp_path)
+    done = run_n1("purge", cwd=tmp_path, **_KEY)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"erased: {counts}"
-    again = run_n1("purge", "--dry-run", cwd=tmp_path)
+    again = run_n1("purge", "--dry-run", cwd=tmp_path, **_KEY)
     assert again.stdout.strip() == "would erase: " + counts.replace(": 1", ": 0")
 
 

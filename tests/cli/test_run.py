@@ -18,6 +18,7 @@ import httpx
 
 from messages import journey, texts
 from sandbox import BotApiSandbox, SandboxClient, SandboxLimits
+from tests.keys import TEST_ENCRYPTION_KEY
 
 N1 = str(Path(sys.executable).with_name("n1"))
 BOT_ID = 5550002
@@ -41,6 +42,7 @@ async def n1_process(sandbox: BotApiSandbox, cwd: Path, **env: str) -> AsyncIter
         N1_TELEGRAM_FILE_URL=sandbox.file_url,
         N1_DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'n1.db'}",
         N1_LOG_LEVEL="DEBUG",
+        N1_ENCRYPTION_KEYS=TEST_ENCRYPTION_KEY,
         **env,
     )
     process = await asyncio.create_subprocess_exec(

@@ -28,6 +28,7 @@ from core.store.repositories import OutboxRepository
 from core.store.repositories.outbox import NewOutboxMessage
 from scheduler.dispatcher import Dispatcher
 from scheduler.pacing import DeliveryLimits
+from tests.keys import fixed_cipher
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import (
     FakeSender,
@@ -108,7 +109,7 @@ async def _database(path: Path) -> tuple[Any, SessionFactory]:
     url = f"sqlite+aiosqlite:///{path / 'n1-yields.db'}"
     await upgrade(url)
     engine = create_engine(url)
-    return engine, create_session_factory(engine)
+    return engine, create_session_factory(engine, fixed_cipher())
 
 
 async def _queue_everything(session_factory: SessionFactory, clock: Clock) -> None:

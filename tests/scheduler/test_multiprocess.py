@@ -31,6 +31,7 @@ from core.store.engine import create_engine, create_session_factory
 from core.store.migrate import upgrade
 from core.store.tables import CheckInRow, OutboxRow, PatientRow, ScheduleRow
 from sandbox import BotApiSandbox, SandboxClient
+from tests.keys import TEST_ENCRYPTION_KEY, fixed_cipher
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT_ID = 5550077
@@ -180,6 +181,7 @@ async def start_worker(database_url: str, sandbox: BotApiSandbox, tmp_path: Path
         N1_TELEGRAM_API_URL=sandbox.base_url,
         N1_TELEGRAM_FILE_URL=sandbox.file_url,
         N1_TICK_SECONDS="0.3",
+        N1_ENCRYPTION_KEYS=TEST_ENCRYPTION_KEY,
         N1_LOG_LEVEL="WARNING",
     )
     process = await asyncio.create_subprocess_exec(
@@ -286,7 +288,7 @@ async def test_two_processes_on_postgres_send_each_checkin_once(
     url = postgres_url
     await upgrade(url)
     engine = create_engine(url)
-    factory = create_session_factory(engine)
+    factory = create_session_factory(engine, fixed_cipher())
     try:
         seeded = await seed(factory, SystemClock().now(), historic=600, current=60)
         async with running_sandbox(seeded.current_chats) as sandbox:

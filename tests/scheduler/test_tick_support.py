@@ -19,13 +19,12 @@ from core.callbacks import CallbackCodec, derive_key
 from core.clock import Clock
 from core.domain import (
     CheckIn,
-    CheckInStatus,
     OutboxMessage,
-    OutboxStatus,
     Patient,
     PatientStatus,
 )
 from core.ports import OutgoingMessage, SendResult, SendStatus
+from core.store import records
 from core.store.repositories import CheckInRepository, PatientRepository
 from core.store.repositories.check_ins import NewCheckIn
 from core.store.tables import CheckInRow, OutboxRow
@@ -35,6 +34,7 @@ from scheduler.pacing import DeliveryLimits
 from scheduler.schedules import reschedule
 from scheduler.sending import RetryPolicy
 from scheduler.tick import Ticker
+from tests.keys import fixed_cipher
 from tests.messages.helpers import shipped
 
 NO_QUIET = ("00:00", "00:00")
@@ -105,60 +105,25 @@ async def seen(
 async def outbox(
     session_factory: async_sessionmaker[AsyncSession], kind: str | None = None
 ) -> list[OutboxMessage]:
-    """Every outbox message (of `kind`), in id order."""
-    statement = select(OutboxRow).order_by(OutboxRow.id)
+    """Every outbox message (of `kind`), in id order, its text decrypted."""
+    statement = select(*OutboxRow.__table__.c).order_by(OutboxRow.id)
     if kind is not None:
         statement = statement.where(OutboxRow.kind == kind)
     async with session_factory() as session:
-        rows = (await session.scalars(statement)).all()
-    return [
-        OutboxMessage(
-            id=r.id,
-            idempotency_key=r.idempotency_key,
-            patient_id=r.patient_id,
-            chat_id=r.chat_id,
-            kind=r.kind,
-            payload=r.payload,
-            status=OutboxStatus(r.status),
-            attempts=r.attempts,
-            not_before_at=r.not_before_at,
-            created_at=r.created_at,
-            sent_at=r.sent_at,
-            telegram_message_id=r.telegram_message_id,
-            last_error=r.last_error,
-        )
-        for r in rows
-    ]
+        rows = (await session.execute(statement)).mappings().all()
+    return [records.outbox_message(row, fixed_cipher()) for row in rows]
 
 
 async def check_ins(
     session_factory: async_sessionmaker[AsyncSession], patient_id: int | None = None
 ) -> list[CheckIn]:
-    """Every check-in (of one patient), in id order."""
-    statement = select(CheckInRow).order_by(CheckInRow.id)
+    """Every check-in (of one patient), in id order, its note decrypted."""
+    statement = select(*CheckInRow.__table__.c).order_by(CheckInRow.id)
     if patient_id is not None:
         statement = statement.where(CheckInRow.patient_id == patient_id)
     async with session_factory() as session:
-        rows = (await session.scalars(statement)).all()
-    return [
-        CheckIn(
-            id=r.id,
-            patient_id=r.patient_id,
-            local_date=r.local_date,
-            slot=r.slot,
-            items=tuple(r.items),
-            status=CheckInStatus(r.status),
-            sent_at=r.sent_at,
-            closes_at=r.closes_at,
-            telegram_message_id=r.telegram_message_id,
-            note=r.note,
-            created_at=r.created_at,
-            nudge_due_at=r.nudge_due_at,
-            nudges_sent=r.nudges_sent,
-            nudge_reply=r.nudge_reply,
-        )
-        for r in rows
-    ]
+        rows = (await session.execute(statement)).mappings().all()
+    return [records.check_in(row, fixed_cipher()) for row in rows]
 
 
 @dataclass

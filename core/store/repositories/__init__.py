@@ -16,6 +16,7 @@ from core.store.repositories.patients import PatientRepository
 from core.store.repositories.progress import ProgressRepository
 from core.store.repositories.reporting import ReportingRepository
 from core.store.repositories.schedules import ScheduleRepository
+from core.store.repositories.sealed_text import SealedTextRepository
 from core.store.repositories.security_events import SecurityEventRepository
 from core.store.repositories.summaries import MessageLogRepository, WeeklySummaryRepository
 
@@ -32,6 +33,7 @@ __all__ = [
     "ProgressRepository",
     "ReportingRepository",
     "ScheduleRepository",
+    "SealedTextRepository",
     "SecurityEventRepository",
     "WeeklySummaryRepository",
 ]

@@ -7,12 +7,24 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.crypto import TextCipher
+from core.store.engine import CIPHER_INFO
 from core.store.tables import MAX_ERROR_LENGTH, Base
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
 
     Upsert = sqlite.Insert | postgresql.Insert
+
+
+def cipher_of(session: AsyncSession) -> TextCipher:
+    """The cipher for people's words that the session's factory carries."""
+    cipher = session.info.get(CIPHER_INFO)
+    if not isinstance(cipher, TextCipher):
+        raise RuntimeError(
+            "the session factory was made without a cipher (create_session_factory)"
+        )
+    return cipher
 
 
 def columns(model: type[Base]) -> tuple[ColumnElement[Any], ...]:

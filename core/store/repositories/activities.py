@@ -1,4 +1,4 @@
-"""The 1 to 3 activities that matter to a person, in their own words."""
+"""The 1 to 3 activities that matter to a person, in their own words (kept encrypted)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.store.repositories._common import table_of
+from core.store.repositories._common import cipher_of, table_of
 from core.store.tables import ActivityRow
 
 MAX_ACTIVITIES = 3
@@ -42,7 +42,8 @@ class ActivityRepository:
             .order_by(ActivityRow.position)
         )
         rows = await self._session.execute(statement)
-        return dict(rows.all())
+        cipher = cipher_of(self._session)
+        return {position: cipher.decrypt(label) for position, label in rows}
 
     async def labels_of_many(self, patient_ids: Collection[int]) -> dict[int, dict[int, str]]:
         """patient id -> their activities (position -> their own words), in one query;
@@ -51,8 +52,9 @@ class ActivityRepository:
         if not found:
             return found
         rows = await self._session.execute(_labels_of_many(), {"patient_ids": sorted(found)})
+        cipher = cipher_of(self._session)
         for patient_id, position, label in rows:
-            found[patient_id][position] = label
+            found[patient_id][position] = cipher.decrypt(label)
         return found
 
     async def replace(self, patient_id: int, labels: Sequence[str], now: datetime) -> None:
@@ -63,10 +65,16 @@ class ActivityRepository:
             raise ValueError("an activity is 1 to 100 characters")
         existing = delete(ActivityRow).where(ActivityRow.patient_id == patient_id)
         await self._session.execute(existing)
+        cipher = cipher_of(self._session)
         await self._session.execute(
             insert(ActivityRow),
             [
-                {"patient_id": patient_id, "position": index, "label": label, "created_at": now}
+                {
+                    "patient_id": patient_id,
+                    "position": index,
+                    "label": cipher.encrypt(label),
+                    "created_at": now,
+                }
                 for index, label in enumerate(labels, start=1)
             ],
         )

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import Answer, CheckIn, CheckInStatus, Consent
 from core.store import records
-from core.store.repositories._common import columns, insert_for, table_of
+from core.store.repositories._common import cipher_of, columns, insert_for, table_of
 from core.store.tables import AnswerRow, CheckInRow, ConsentRow, UTCDateTime
 
 if TYPE_CHECKING:
@@ -222,7 +222,8 @@ class CheckInRepository:
         if not check_in_ids:
             return {}
         rows = await self._session.execute(_many(), {"ids": sorted(check_in_ids)})
-        return {c.id: c for c in map(records.check_in, rows.mappings())}
+        cipher = cipher_of(self._session)
+        return {c.id: c for c in (records.check_in(row, cipher) for row in rows.mappings())}
 
     async def on_dates(
         self, keys: Collection[tuple[int, date]], slots: Collection[str] | None = None
@@ -239,7 +240,8 @@ class CheckInRepository:
             parameters["slots"] = sorted(slots)
         rows = await self._session.execute(_on_dates(slots is not None), parameters)
         # The two IN lists also match pairs nobody asked about (A's id with B's date).
-        found = (records.check_in(row) for row in rows.mappings())
+        cipher = cipher_of(self._session)
+        found = (records.check_in(row, cipher) for row in rows.mappings())
         return [c for c in found if (c.patient_id, c.local_date) in wanted]
 
     async def mark_sent_many(self, sent: Sequence[SentCheckIn]) -> None:
@@ -273,8 +275,10 @@ class CheckInRepository:
         )
 
     async def set_note(self, check_in_id: int, note: str | None) -> CheckIn | None:
-        """Attach (or clear) the person's free-text note."""
-        return await self._update(check_in_id, note=note)
+        """Attach (or clear) the person's free-text note (kept encrypted)."""
+        return await self._update(
+            check_in_id, note=cipher_of(self._session).encrypt_optional(note)
+        )
 
     async def record_answer(
         self, check_in: CheckIn, *, item: str, value: int | None, now: datetime
@@ -306,7 +310,7 @@ class CheckInRepository:
         if not rows:
             return None
         first = rows[0]
-        check_in = records.check_in(_part(first, _CHECK_IN_KEYS, 0))
+        check_in = records.check_in(_part(first, _CHECK_IN_KEYS, 0), cipher_of(self._session))
         answers_at = len(_CHECK_IN_KEYS)
         consent_at = answers_at + 2
         consent = (
@@ -346,4 +350,4 @@ class CheckInRepository:
             .returning(*columns(CheckInRow))
         )
         row = (await self._session.execute(statement)).mappings().first()
-        return None if row is None else records.check_in(row)
+        return None if row is None else records.check_in(row, cipher_of(self._session))

@@ -1,4 +1,5 @@
-"""Everything one person has given N1, read for /export (a few set-based queries)."""
+"""Everything one person has given N1, read for /export (a few set-based queries), their
+own words decrypted."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.store.repositories._common import cipher_of
 from core.store.tables import (
     ActivityRow,
     AnswerRow,
     CheckInRow,
     ConsentRow,
     PatientRow,
+    WeeklySummaryRow,
 )
 
 _PREFERENCES = (
@@ -36,7 +39,8 @@ class ExportRepository:
         self._session = session
 
     async def everything(self, patient_id: int) -> dict[str, Any]:
-        """Preferences, consents, activities, and check-ins with their answers and notes."""
+        """Preferences, consents, activities, check-ins with their answers and notes, and
+        weekly summaries with what they would like more of next."""
         preferences = (
             (
                 await self._session.execute(
@@ -71,6 +75,13 @@ class ExportRepository:
             .where(AnswerRow.patient_id == patient_id)
             .order_by(AnswerRow.check_in_id, AnswerRow.id)
         )
+        summaries = await self._session.execute(
+            select(WeeklySummaryRow.week_start, WeeklySummaryRow.text)
+            .add_columns(WeeklySummaryRow.next_focus, WeeklySummaryRow.created_at)
+            .where(WeeklySummaryRow.patient_id == patient_id)
+            .order_by(WeeklySummaryRow.week_start)
+        )
+        cipher = cipher_of(self._session)
         by_check_in: dict[int, list[dict[str, Any]]] = {}
         for row in answers.mappings():
             by_check_in.setdefault(row["check_in_id"], []).append(
@@ -79,9 +90,24 @@ class ExportRepository:
         return {
             "preferences": dict(preferences),
             "consents": [dict(row) for row in consents.mappings()],
-            "activities": [dict(row) for row in activities.mappings()],
+            "activities": [
+                {**dict(row), "label": cipher.decrypt(row["label"])}
+                for row in activities.mappings()
+            ],
             "check_ins": [
-                {**dict(row), "answers": by_check_in.get(row["id"], [])}
+                {
+                    **dict(row),
+                    "note": cipher.decrypt_optional(row["note"]),
+                    "answers": by_check_in.get(row["id"], []),
+                }
                 for row in check_ins.mappings()
+            ],
+            "weekly_summaries": [
+                {
+                    **dict(row),
+                    "text": cipher.decrypt(row["text"]),
+                    "next_focus": cipher.decrypt_optional(row["next_focus"]),
+                }
+                for row in summaries.mappings()
             ],
         }

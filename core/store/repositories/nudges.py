@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import CheckIn, Patient
 from core.store import records
-from core.store.repositories._common import table_of
+from core.store.repositories._common import cipher_of, table_of
 from core.store.repositories.patients import PatientRepository
 from core.store.tables import CheckInRow
 
@@ -81,7 +81,8 @@ class NudgeRepository:
     async def claim_due(self, *, now: datetime, limit: int) -> list[DueNudge]:
         """Up to `limit` check-ins whose nudge is due, locked until commit (skip locked)."""
         rows = await self._session.execute(_claim(), {"now": now, "limit": limit})
-        check_ins = [records.check_in(row) for row in rows.mappings()]
+        cipher = cipher_of(self._session)
+        check_ins = [records.check_in(row, cipher) for row in rows.mappings()]
         patients = await PatientRepository(self._session).many({c.patient_id for c in check_ins})
         return [DueNudge(c, patients[c.patient_id]) for c in check_ins]
 

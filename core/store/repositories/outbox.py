@@ -29,7 +29,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import CHECK_IN_KEY, OutboxKind, OutboxMessage, OutboxStatus
 from core.store import records
-from core.store.repositories._common import clip, columns, insert_for, table_of, upsert
+from core.store.repositories._common import (
+    cipher_of,
+    clip,
+    columns,
+    insert_for,
+    table_of,
+    upsert,
+)
+from core.store.sealed import seal_payload
 from core.store.tables import CheckInRow, OutboxRow, PatientRow, UTCDateTime
 
 _OUTBOX = table_of(OutboxRow)
@@ -154,13 +162,14 @@ class OutboxRepository:
         insert = upsert(self._session, table_of(OutboxRow)).on_conflict_do_nothing(
             index_elements=["idempotency_key"]
         )
+        cipher = cipher_of(self._session)
         rows = [
             {
                 "idempotency_key": message.idempotency_key,
                 "patient_id": message.patient_id,
                 "chat_id": message.chat_id,
                 "kind": message.kind,
-                "payload": dict(message.payload),
+                "payload": seal_payload(message.payload, cipher),
                 "not_before_at": message.not_before_at or now,
                 "created_at": now,
             }
@@ -312,13 +321,14 @@ class OutboxRepository:
 
     async def _one(self, statement: Any) -> OutboxMessage | None:
         row = (await self._session.execute(statement)).mappings().first()
-        return None if row is None else records.outbox_message(row)
+        return None if row is None else records.outbox_message(row, cipher_of(self._session))
 
     async def _many(
         self, statement: Any, parameters: dict[str, Any] | None = None
     ) -> list[OutboxMessage]:
         rows = await self._session.execute(statement, parameters)
-        return [records.outbox_message(row) for row in rows.mappings()]
+        cipher = cipher_of(self._session)
+        return [records.outbox_message(row, cipher) for row in rows.mappings()]
 
 
 def _attempt_given_back() -> Any:

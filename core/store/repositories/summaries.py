@@ -1,7 +1,7 @@
 """Weekly summaries as sent, and the log of library messages each person was sent.
 
 Both repositories never commit: the use-case owns the transaction. Nothing is logged:
-summaries and focus answers are health-related free text.
+summaries and focus answers are health-related free text, kept encrypted (`core.crypto`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import WeeklySummary
 from core.store import records
-from core.store.repositories._common import columns, upsert
+from core.store.repositories._common import cipher_of, columns, upsert
 from core.store.tables import MessageLogRow, WeeklySummaryRow
 
 # Longest "what would you like to do a little more of" answer kept (the person's own words).
@@ -45,7 +45,12 @@ class WeeklySummaryRepository:
         """
         statement = (
             upsert(self._session, WeeklySummaryRow)
-            .values(patient_id=patient_id, week_start=week_start, text=text, created_at=now)
+            .values(
+                patient_id=patient_id,
+                week_start=week_start,
+                text=cipher_of(self._session).encrypt(text),
+                created_at=now,
+            )
             .on_conflict_do_nothing(index_elements=["patient_id", "week_start"])
             .returning(*columns(WeeklySummaryRow))
         )
@@ -72,7 +77,8 @@ class WeeklySummaryRepository:
             WeeklySummaryRow.week_start, WeeklySummaryRow.patient_id
         )
         rows = await self._session.execute(statement)
-        return [records.weekly_summary(row) for row in rows.mappings()]
+        cipher = cipher_of(self._session)
+        return [records.weekly_summary(row, cipher) for row in rows.mappings()]
 
     async def latest(self, patient_id: int, *, before: date | None = None) -> WeeklySummary | None:
         """The person's most recent summary (of a week starting before `before`, if given)."""
@@ -97,13 +103,16 @@ class WeeklySummaryRepository:
         return await self._one(
             update(WeeklySummaryRow)
             .where(WeeklySummaryRow.id == latest.id)
-            .values(next_focus=_clip_focus(text), focus_answered_at=now)
+            .values(
+                next_focus=cipher_of(self._session).encrypt(_clip_focus(text)),
+                focus_answered_at=now,
+            )
             .returning(*columns(WeeklySummaryRow))
         )
 
     async def _one(self, statement: Executable) -> WeeklySummary | None:
         row = (await self._session.execute(statement)).mappings().first()
-        return None if row is None else records.weekly_summary(row)
+        return None if row is None else records.weekly_summary(row, cipher_of(self._session))
 
 
 class MessageLogRepository:

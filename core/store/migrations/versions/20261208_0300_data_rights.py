@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d1f3a5c7e9b2"
-down_revision: str | Sequence[str] | None = "a9d4c2e8b7f1"
+down_revision: str | Sequence[str] | None = "c5d7e9f1a3b5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
