@@ -1,0 +1,113 @@
+"""The pipeline: plain tokens, the tagged message, every rule that matches."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from core.safety.categories import SIGNPOST_ORDER, Screening
+from core.safety.normalise import CLAUSE, SENTENCE, tokens
+from core.safety.rules import RULES, Rule, View
+from core.safety.tagging import Tagged, tag
+
+_CONCEPT = re.compile(r"(~\?|~)?\b([A-Z][A-Z_]+)\b")
+_GAP = re.compile(r"([_*])\{(\d+),(\d+)\}")
+_SENTENCE_BREAK = f" {SENTENCE} "
+
+
+def _concept_regex(match: re.Match[str]) -> str:
+    # "~" stays literal; "~?" is already the regex for "negated or not".
+    negation, name = match.group(1) or "", match.group(2)
+    return rf"{negation}(?:[A-Z_]+\.)*{name}(?:\.[A-Z_]+)*"
+
+
+def _elements(pattern: str) -> list[str]:
+    """`pattern` split at the spaces outside brackets."""
+    elements, depth, current = [], 0, ""
+    for character in pattern:
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if character == " " and depth == 0:
+            elements.append(current)
+            current = ""
+        else:
+            current += character
+    return [*elements, current]
+
+
+def _compile(pattern: str, view: View) -> re.Pattern[str]:
+    parts = [" "]
+    for element in _elements(pattern):
+        gap = _GAP.fullmatch(element)
+        if gap is not None:
+            token = r"[^ /]+" if gap.group(1) == "_" else r"\S+"
+            parts.append(rf"(?:{token} ){{{gap.group(2)},{gap.group(3)}}}")
+            continue
+        optional = element.endswith("?")
+        source = element[:-1] if optional else element
+        if view is View.CONCEPTS:
+            source = _CONCEPT.sub(_concept_regex, source)
+        parts.append(f"(?:{source} ){'?' if optional else ''}")
+    return re.compile("".join(parts))
+
+
+_PLAIN_NEGATORS = frozenset({"no", "not", "never", "without"})
+_NEGATION_REACH = 3
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether "no", "not" or "never" comes within three words before `start`, in its clause."""
+    for word in reversed(text[:start].split()[-_NEGATION_REACH:]):
+        if word in (SENTENCE, CLAUSE):
+            return False
+        if word in _PLAIN_NEGATORS:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rule: Rule
+    patterns: tuple[re.Pattern[str], ...]
+    unless: tuple[re.Pattern[str], ...]
+
+    def matches(self, tagged: Tagged) -> bool:
+        text = tagged.concepts if self.rule.view is View.CONCEPTS else tagged.words
+        for pattern in self.patterns:
+            for found in pattern.finditer(text):
+                if self.rule.view is View.WORDS and _negated(text, found.start()):
+                    continue
+                if not self.unless or not self._excused(text, found):
+                    return True
+        return False
+
+    def _excused(self, text: str, found: re.Match[str]) -> bool:
+        """Whether an `unless` concept is in the sentence(s) of the match."""
+        start = text.rfind(_SENTENCE_BREAK, 0, found.start() + 1)
+        end = text.find(_SENTENCE_BREAK, max(found.end() - 1, 0))
+        sentence = text[max(start, 0) : len(text) if end < 0 else end + 1]
+        return any(unless.search(sentence) for unless in self.unless)
+
+
+@cache
+def _compiled() -> tuple[_Compiled, ...]:
+    """Every rule compiled, once per process."""
+    return tuple(
+        _Compiled(
+            rule,
+            tuple(_compile(pattern, rule.view) for pattern in rule.patterns),
+            tuple(_compile(pattern, View.CONCEPTS) for pattern in rule.unless),
+        )
+        for rule in RULES
+    )
+
+
+def screen(text: str) -> Screening:
+    """Which signposting `text` needs: the categories matched and the rules that did."""
+    tagged = tag(tokens(text))
+    matched = [compiled.rule for compiled in _compiled() if compiled.matches(tagged)]
+    found = {rule.category for rule in matched}
+    return Screening(
+        categories=tuple(category for category in SIGNPOST_ORDER if category in found),
+        rules=tuple(rule.name for rule in matched),
+    )
