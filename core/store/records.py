@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.conversation import parse_awaiting
+from core.safety import Category
 from core.domain import (
     Answer,
     CheckIn,
@@ -19,6 +20,7 @@ from core.domain import (
     OutboxStatus,
     Patient,
     PatientStatus,
+    SafetyEvent,
     Schedule,
     ScheduleKind,
     SecurityEvent,
@@ -65,6 +67,11 @@ def outbox_message(row: Row) -> OutboxMessage:
 def security_event(row: Row) -> SecurityEvent:
     """A `security_events` row."""
     return SecurityEvent(**row)
+
+
+def safety_event(row: Row) -> SafetyEvent:
+    """A `safety_events` row."""
+    return SafetyEvent(**{**row, "category": Category(row["category"])})
 
 
 def weekly_summary(row: Row) -> WeeklySummary:
