@@ -293,8 +293,7 @@ RULES: tuple[Rule, ...] = (
         "getting up anymore|waking up)",
         "nothing (left)? to live for",
         "no reason to (live|be here|stay|carry on|go on)",
-        "life (is|feels|seems|has become) _{0,1} (pointless|meaningless|hopeless|empty|"
-        "not worth)",
+        "life (is|feels|seems|has become) _{0,1} (pointless|meaningless|hopeless|empty|not worth)",
     ),
     _w(
         "crisis.euphemism.no_way_out",

@@ -35,6 +35,30 @@ def _elements(pattern: str) -> list[str]:
     return [*elements, current]
 
 
+def _alternatives(element: str) -> frozenset[str] | None:
+    """The words or concepts one of which a message must hold for `element` to match, or
+    None when the element is too involved to say (or optional)."""
+    if element.endswith("?") or "\\" in element or _GAP.fullmatch(element):
+        return None
+    plain = element.removeprefix("~?").removeprefix("~")
+    if plain.startswith("(") and plain.endswith(")"):
+        plain = plain[1:-1]
+    if "(" in plain or ")" in plain:
+        return None
+    return frozenset(word.split()[0].lstrip("~?") for word in plain.split("|"))
+
+
+def _needs(pattern: str) -> tuple[frozenset[str], ...]:
+    """For each element of `pattern` that must match: words or concepts one of which must
+    be in the message.
+
+    A cheap test before the regular expression: most patterns need a concept or word that
+    most messages do not have, and a set lookup costs far less than a search.
+    """
+    found = (_alternatives(element) for element in _elements(pattern))
+    return tuple(alternatives for alternatives in found if alternatives is not None)
+
+
 def _compile(pattern: str, view: View) -> re.Pattern[str]:
     parts = [" "]
     for element in _elements(pattern):
@@ -70,12 +94,15 @@ class CompiledRule:
     """A rule with its patterns compiled; `matches` says whether a tagged message has it."""
 
     rule: Rule
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[tuple[tuple[frozenset[str], ...], re.Pattern[str]], ...]
     unless: tuple[re.Pattern[str], ...]
 
     def matches(self, tagged: Tagged) -> bool:
+        """Whether `tagged` has this rule's sign (and no `unless` in its sentence)."""
         text = tagged.concepts if self.rule.view is View.CONCEPTS else tagged.words
-        for pattern in self.patterns:
+        for needs, pattern in self.patterns:
+            if any(one_of.isdisjoint(tagged.present) for one_of in needs):
+                continue
             for found in pattern.finditer(text):
                 if self.rule.view is View.WORDS and _negated(text, found.start()):
                     continue
@@ -97,7 +124,7 @@ def compiled_rules() -> tuple[CompiledRule, ...]:
     return tuple(
         CompiledRule(
             rule,
-            tuple(_compile(pattern, rule.view) for pattern in rule.patterns),
+            tuple((_needs(pattern), _compile(pattern, rule.view)) for pattern in rule.patterns),
             tuple(_compile(pattern, View.CONCEPTS) for pattern in rule.unless),
         )
         for rule in RULES

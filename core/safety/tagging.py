@@ -41,6 +41,8 @@ class Tagged:
 
     words: str
     concepts: str
+    # Every word and concept name in the message, for a quick test before the patterns.
+    present: frozenset[str]
 
 
 @dataclass(slots=True)
@@ -108,7 +110,11 @@ def tag(tokens: list[str]) -> Tagged:
     words = expand(tokens)
     chunks = _chunks(words)
     _negate(chunks)
+    present = {SENTENCE, *words}
+    for chunk in chunks:
+        present.update(chunk.concepts)
     return Tagged(
+        present=frozenset(present),
         # A sentence mark at the end too, so "I can't go on" ends like any sentence.
         words=f" {' '.join(chunk.word for chunk in chunks)} {SENTENCE} ",
         concepts=f" {' '.join(_concept(chunk) for chunk in chunks)} {SENTENCE} ",

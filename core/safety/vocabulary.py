@@ -106,7 +106,5 @@ def canonical(word: str) -> str:
     if len(word) < FUZZY_FROM or word in words.english or single in words.english:
         return word
     allowed = 1 if len(word) < _LONG_WORD else 2
-    found = process.extractOne(
-        word, words.known_list, scorer=OSA.distance, score_cutoff=allowed
-    )
+    found = process.extractOne(word, words.known_list, scorer=OSA.distance, score_cutoff=allowed)
     return word if found is None else str(found[0])

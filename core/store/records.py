@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.conversation import parse_awaiting
-from core.safety import Category
 from core.domain import (
     Answer,
     CheckIn,
@@ -26,6 +25,7 @@ from core.domain import (
     SecurityEvent,
     WeeklySummary,
 )
+from core.safety import Category
 
 # A row as column name -> value (a `RowMapping`, or a dict made from a joined row).
 Row = Mapping[Any, Any]

@@ -12,8 +12,13 @@ from core.safety import Category
 from core.store.tables import Base, SafetyEventRow, SecurityEventRow
 from messages.schema import SafetySituation
 from tests.bot.conftest import RunningN1
-from tests.bot.journey_steps import answer_check_in, check_in_shown_as, eventually, onboard
-from tests.bot.journey_steps import patient_of
+from tests.bot.journey_steps import (
+    answer_check_in,
+    check_in_shown_as,
+    eventually,
+    onboard,
+    patient_of,
+)
 from tests.messages.helpers import shipped
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import add_active_patient
@@ -22,9 +27,7 @@ from tests.scheduler.test_tick_support import add_active_patient
 async def _safety_events(n1: RunningN1) -> list[tuple[int | None, str]]:
     async with n1.services.session_factory() as session:
         rows = await session.execute(
-            select(SafetyEventRow.patient_id, SafetyEventRow.category).order_by(
-                SafetyEventRow.id
-            )
+            select(SafetyEventRow.patient_id, SafetyEventRow.category).order_by(SafetyEventRow.id)
         )
         return [(patient_id, category) for patient_id, category in rows.all()]
 

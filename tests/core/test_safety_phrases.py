@@ -61,9 +61,5 @@ def test_the_tuning_set_holds_the_sentences_and_figures_of_speech_that_must_work
 )
 def test_the_held_out_set_meets_the_targets() -> None:
     scores = evaluate(read_set(HELD_OUT))
-    over = [
-        category
-        for category, most in MISSED_AT_MOST.items()
-        if scores[category].rate > most
-    ]
+    over = [category for category, most in MISSED_AT_MOST.items() if scores[category].rate > most]
     assert not over, f"over target: {', '.join(over)}\n{report(scores)}"

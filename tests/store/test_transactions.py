@@ -14,8 +14,8 @@ from core.store.repositories import (
     MessageLogRepository,
     OutboxRepository,
     PatientRepository,
-    ScheduleRepository,
     SafetyEventRepository,
+    ScheduleRepository,
     SecurityEventRepository,
     WeeklySummaryRepository,
 )
