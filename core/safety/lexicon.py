@@ -94,7 +94,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "SEX": ("sex", "sexual", "intercourse", "intimacy", "making love"),
     "BOTH": ("both", "two", "either", "each", "both of my", "both my", "all of my"),
-    "LEGS": ("legs", "leggs", "both legs", "feet", "both feet", "my legs", "the legs"),
+    "LEGS": (
+        "legs", "leggs", "both legs", "feet", "both feet", "my legs", "the legs",
+        "either foot", "either leg", "both foot", "both my feet", "both of my feet",
+    ),
     "WEAK": (
         "weak", "weakness", "weaker", "weakened", "numb", "numbness", "no strength",
         "no power", "lost strength", "lost power", "floppy", "paralysed", "paralyzed",
@@ -158,7 +161,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "a temperature", "a temp", "running a temperature", "running a temp",
         "hot and cold", "hot then cold", "cold then hot", "hot and shivery",
         "hot and shivering", "shivers", "the shivers", "chills", "the chills",
-        "rigors", "burning up", "night sweats", "sweats", "cold sweats", "flu like",
+        "rigors", "burning up", "night sweats", "sweats", "cold sweats", "cold sweat", "flu like",
         "flulike", "feeling hot and cold", "boiling then freezing", "temperature of", "temp of",
         "high fever", "pyrexia", "feverishness",
     ),
@@ -218,7 +221,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "mounjaro", "wegovy", "injections", "jabs", "keto", "low carb", "weigh in",
         "weigh-in", "trying", "working hard", "cut out", "cutting out", "cut down",
         "cut back", "swimming", "walking more", "cycling", "exercise", "exercising",
-        "finally", "woohoo", "yay", "well done",
+        "finally", "woohoo", "yay", "well done", "need to", "want to", "hope to", "hoping to",
+        "going to", "plan to", "should", "must", "got to", "have to", "would like to",
     ),
     "UNINTENT": (
         "without trying", "not trying", "wasnt trying", "werent trying", "no idea why",
@@ -253,7 +257,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "cant get comfy", "couldnt get comfy", "no matter what", "doesnt settle",
         "wont settle", "doesnt go", "doesnt go away", "wont go away", "wont ease",
         "not relieved", "no better", "not any better", "makes no difference",
-        "no difference", "whatever i do",
+        "no difference", "whatever i do", "never lets up", "doesnt let up", "wont let up",
+        "never stops", "doesnt stop", "wont stop",
     ),
     "NOT_EASED_BY_REST": (
         "even at rest", "even resting", "even lying", "even when lying", "even when resting",
@@ -277,7 +282,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "stretching", "stretched", "shift", "shifting", "helps", "helped", "wears off",
         "fine once", "fine after", "ok once", "okay once", "relieves", "relieved",
         "shifting position", "change position", "changing position", "hot water bottle",
-        "goes after", "subsides", "improves",
+        "goes after", "subsides", "improves", "ok after", "okay after", "eased off",
+        "fine by", "ok by", "better by",
     ),
     "LUMP": ("lump", "lumps", "tumour", "tumor", "lumpy bit", "hard lump", "new lump"),
     "SWELLING": (

@@ -73,7 +73,10 @@ RULES: tuple[Rule, ...] = (
         "SADDLE _{0,3} (feels|feel|feeling|felt|is|are|has|gone|went|seems) _{0,2} DIFFERENT",
         "DIFFERENT (sensation|sensations|feeling|feelings) _{0,4} SADDLE",
         # A numb bottom from a hard seat or a long ride is everyday.
-        unless=("(from|after) _{0,3} (sitting|sat|EXERCISE|bench|bike|saddle|seat|chair)",),
+        unless=(
+            "(from|after) _{0,3} (sitting|sat|EXERCISE|bench|bike|saddle|seat|chair)",
+            "(sat|sitting) _{0,2} (too long|for ages|for hours|all day|for a long time|on a hard)",
+        ),
     ),
     _c(
         "emergency.numb_when_wiping",
@@ -111,6 +114,7 @@ RULES: tuple[Rule, ...] = (
         "LOSE_CONTROL _{0,4} ~?(URINATE|BLADDER|BOWEL|TOILET)",
         "(URINATE|BLADDER|BOWEL) _{0,4} LOSE_CONTROL",
         "(URINATE|BOWEL) myself",
+        "CANT _{0,1} (stop|hold|control) _{0,2} ~?(BOWEL|URINATE|BLADDER)",
         "LOSE _{0,1} ~?(BLADDER|BOWEL) control",
         "(BLADDER|BOWEL) control _{0,2} (gone|LOSE|NEG)",
         "(BLADDER|BOWEL) (SERIOUS_FALL|FALL|accidents)",
@@ -141,10 +145,12 @@ RULES: tuple[Rule, ...] = (
         "emergency.chest_pain",
         EMERGENCY,
         "CHEST _{0,3} (PAIN|TIGHT)",
-        "(PAIN|TIGHT) _{0,4} CHEST",
+        "(PAIN|TIGHT) _{0,8} CHEST",
         "HEARTATTACK",
         "HEART _{0,2} PAIN",
         "(PAIN|TIGHT) _{0,3} HEART",
+        # Sore from a cough or a cold: everyday, and the message still says where to turn.
+        unless=("from _{0,3} (coughing|cough|coughs|sneezing|SHIVER|flu|covid)",),
     ),
     _c("emergency.cannot_breathe", EMERGENCY, "CANT _{0,1} BREATH"),
     _c(
@@ -239,7 +245,10 @@ RULES: tuple[Rule, ...] = (
         CRISIS,
         "(want|wanted|wanting|urge|urges|urged|thinking|thoughts|thought|like|going|might|"
         f"tempted|about|wish|need|needed|needing) _{{0,3}} {_ON_PURPOSE_NOUN} myself",
-        f"{_ON_PURPOSE_NOUN} myself (again|on purpose|deliberately|to cope|to feel)",
+        f"{_ON_PURPOSE_NOUN} myself (again|on purpose|deliberately|to cope|to feel|helps|"
+        "helped|makes|is the only|feels)",
+        "(started|been|keep|back to|relapsed|urge|urges|urge to|want to) _{0,1} cutting "
+        "(/|\\||again|myself|my arms|my legs|my wrists)",
         "(did|done|doing|do|urge|urges|to|relapsed|relapse|clean|resist|resisting) sh",
         "sh (again|urges|urge|relapse|scars|tonight|today|last)",
         "(relapsed|relapse|urges|clean) _{0,4} (self harm|cutting)",
@@ -268,7 +277,9 @@ RULES: tuple[Rule, ...] = (
         "_{0,1} (wake|woke|waking) up",
         "(and|to|would|could) (not|never) (wake|waking) up",
         "(not|never) (wake|waking|woke) up again",
-        "sleep (forever|and never wake|and not wake)",
+        "(want|wish|wanting|wishing|hope|longing) _{0,2} (go to)? sleep (forever|and never wake|"
+        "and not wake)",
+        "go to sleep and (never|not) wake",
     ),
     _w(
         "crisis.no_will_to_live",
@@ -301,6 +312,7 @@ RULES: tuple[Rule, ...] = (
         "(no|not see a|dont see a|dont see any|cant see a|cant see any|never find a|only|"
         "see no|cant find a|no other) way out",
         "no (escape|way forward|future for me)",
+        "(cant see|dont see|see no|cannot see) _{0,2} future",
     ),
     _w(
         "crisis.burden",
@@ -314,6 +326,11 @@ RULES: tuple[Rule, ...] = (
         "(no one|nobody|noone) (would|will|wud|really) _{0,1} (miss me|care if i|notice if i|"
         "notice i was gone|care i|notice i|care)",
         "(world|everyone|everybody|family) _{0,3} better _{0,2} without me",
+        "(happier|better|easier|fine|better off) _{0,2} without me",
+        "better off (gone|not here|not around|away|dead)",
+        "(everyone|everybody|my family|world|they|kids) _{0,2} (be|are) better off (/|\\||if|"
+        "without)",
+        "waste of (space|oxygen|air)",
         "(easier|better) _{0,3} (if|when) i (wasnt|werent|was gone|was dead|died|am gone|"
         "was not|were not|am not|wasnt here|wasnt around|was not here|was not around)",
     ),
@@ -341,6 +358,13 @@ RULES: tuple[Rule, ...] = (
         "(plan|plans|planned|planning|decided|worked out|know|figured out) _{0,3} (how|when|"
         "where) _{0,3} (end it|do it|die|kill|going to do it)",
         "(have|got|made|making) _{0,1} a plan _{0,3} (to)? (end|die|kill|do it)",
+        "(ways|way|how|methods|method|best way|easiest way|quickest way) to (die|end it|"
+        "end my life|kill myself|do it|overdose|go)",
+        "how (many|much) _{0,4} (to die|would kill|to kill|to end it|it takes|is lethal|"
+        "is fatal|is an overdose)",
+        "(thought|thinking|think|know|decided|planned|worked out|figured out) (about)? (how|"
+        "when|where) i (would|will|could|am going to|d)? _{0,1} (do it|end it|go)",
+        "(throw|throwing|threw|jump|jumping) myself (off|in front|under|from|into)",
     ),
     _w(
         "crisis.euphemism.not_around",
@@ -360,6 +384,10 @@ RULES: tuple[Rule, ...] = (
         "(tired|sick|done|fed up|exhausted|weary) (of|with) (living|life|being alive|existing|"
         "being here|this life)",
         "done with (it all|everything)",
+        "(had enough|enough) of (life|living|everything|it all|being alive|this life)",
+        "want out /",
+        "(easier|better) _{0,2} (to)? (not be|not being) (here|around|alive)",
+        "not (be|being) (here|around|alive) _{0,2} (anymore|any more|any longer)",
         "(give|giving|given|gave) up on (life|living|everything|myself)",
     ),
     _w(

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from core.safety.normalise import CLAUSE, SENTENCE
 from core.safety.vocabulary import IDIOM, NEG, NEUTRAL, expand, vocabulary
 
-# Concepts that say who or what a sentence is about, never negated.
-_NOT_NEGATED = frozenset({NEG, "OTHER_PERSON"})
+# Concepts that say who a sentence is about, or are negative already, never negated.
+_NOT_NEGATED = frozenset({NEG, "OTHER_PERSON", "NOTEASED", "NOT_EASED_BY_REST"})
 # Crisis words are ruled out only by a negator right before them ("not suicidal", "no
 # thoughts of self harm"); "I'm not going to kill myself" still signposts.
 _NARROW = frozenset({"SUICIDE", "SELFHARM"})
