@@ -54,6 +54,25 @@ async def test_export_sends_json_and_csv_of_everything_they_gave(n1: RunningN1) 
     ]
 
 
+async def test_export_lists_the_signposts_given_but_never_what_was_typed(n1: RunningN1) -> None:
+    person = n1.user(6003)
+    await onboard(n1, person)
+    before = len(await person.messages())
+    typed = "lost a stone without trying"
+    await person.send_text(typed)
+    await person.wait_for_messages(before + 1)
+    before = len(await person.messages())
+    await person.send_command("/export")
+    [*_, json_file, _csv_file] = await person.wait_for_messages(before + 3)
+    assert json_file.file_id is not None
+    raw = await (await n1.application.bot.get_file(json_file.file_id)).download_as_bytearray()
+    exported = json.loads(raw)
+    assert exported["safety_events"] == [
+        {"category": "urgent", "created_at": n1.clock.now().isoformat()}
+    ]
+    assert "stone" not in raw.decode("utf-8")
+
+
 async def test_delete_erases_everything_after_a_clear_yes(n1: RunningN1) -> None:
     person = n1.user(6002)
     await onboard(n1, person)

@@ -13,6 +13,7 @@ from core.store.tables import (
     CheckInRow,
     ConsentRow,
     PatientRow,
+    SafetyEventRow,
 )
 
 _PREFERENCES = (
@@ -36,7 +37,8 @@ class ExportRepository:
         self._session = session
 
     async def everything(self, patient_id: int) -> dict[str, Any]:
-        """Preferences, consents, activities, and check-ins with their answers and notes."""
+        """Preferences, consents, activities, check-ins with their answers and notes, and
+        the safety signposts given."""
         preferences = (
             (
                 await self._session.execute(
@@ -71,6 +73,11 @@ class ExportRepository:
             .where(AnswerRow.patient_id == patient_id)
             .order_by(AnswerRow.check_in_id, AnswerRow.id)
         )
+        safety_events = await self._session.execute(
+            select(SafetyEventRow.category, SafetyEventRow.created_at)
+            .where(SafetyEventRow.patient_id == patient_id)
+            .order_by(SafetyEventRow.created_at, SafetyEventRow.id)
+        )
         by_check_in: dict[int, list[dict[str, Any]]] = {}
         for row in answers.mappings():
             by_check_in.setdefault(row["check_in_id"], []).append(
@@ -84,4 +91,6 @@ class ExportRepository:
                 {**dict(row), "answers": by_check_in.get(row["id"], [])}
                 for row in check_ins.mappings()
             ],
+            # Which signposts were given and when (the text that led to them is never kept).
+            "safety_events": [dict(row) for row in safety_events.mappings()],
         }
