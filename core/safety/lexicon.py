@@ -64,7 +64,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "cant", "couldnt", "unable", "unable to", "not able to", "not been able to",
         "havent been able to", "hasnt been able to", "struggling", "struggle", "struggled",
         "trouble", "difficulty", "difficulties", "difficult to", "hard to", "problem",
-        "problems", "issue", "issues", "wont", "will not", "wouldnt", "cannot",
+        "problems", "issue", "issues", "wont", "will not", "wouldnt", "cannot", "hard time",
+        "a hard time", "tough time", "a tough time", "struggle to",
     ),
     "LOSE_CONTROL": (
         "lost control", "losing control", "lose control", "loss of control", "no control",
@@ -73,6 +74,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "not in control",
     ),
     "INCONTINENT": (
+        "peed my pants", "pissed my pants", "pooped my pants", "pooed my pants",
+        "peed the bed", "wet my bed", "soiled my pants",
         "wetting myself", "wetting the bed", "soiling myself", "pooing myself",
         "peeing myself", "weeing myself", "wet myself", "wet the bed", "wet my pants",
         "wet my knickers", "wet my trousers",

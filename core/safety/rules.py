@@ -327,7 +327,8 @@ RULES: tuple[Rule, ...] = (
         "notice i was gone|care i|notice i|care)",
         "(world|everyone|everybody|family) _{0,3} better _{0,2} without me",
         "(happier|better|easier|fine|better off) _{0,2} without me",
-        "better off (gone|not here|not around|away|dead)",
+        "better off (gone|not here|not around|away|dead|not existing|not alive|not being here|"
+        "not being alive|never born|never having been born)",
         "(everyone|everybody|my family|world|they|kids) _{0,2} (be|are) better off (/|\\||if|"
         "without)",
         "waste of (space|oxygen|air)",

@@ -32,6 +32,8 @@ TEXT_SPEAK: dict[str, tuple[str, ...]] = {
     "cuz": ("because",),
     "bcos": ("because",),
     "cnt": ("cant",),
+    "nt": ("not",),
+    "nvr": ("never",),
     "cant": ("cant",),
     "cannot": ("cant",),
     "carnt": ("cant",),
