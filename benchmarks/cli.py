@@ -34,7 +34,7 @@ import typer
 from benchmarks.table import Figure, render
 
 # Run in this order.
-NAMES = ("startup", "tick", "burst", "broadcast", "answers", "summaries")
+NAMES = ("startup", "tick", "burst", "broadcast", "answers", "summaries", "safety")
 ROOT = Path(__file__).resolve().parent.parent
 
 # One benchmark's run: (figures, why it failed or None).

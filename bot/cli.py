@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli_safety import safety_app
 from bot.cli_schedule import schedule_app
 from core.clock import SystemClock
 from core.settings import Settings, SettingsError, load_settings
@@ -34,6 +35,7 @@ app.add_typer(messages_app, name="messages")
 keys_app = typer.Typer(help="The keys that encrypt people's words.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(schedule_app, name="schedule")
+app.add_typer(safety_app, name="safety")
 
 
 def _fail(message: str) -> typer.Exit:

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from core.conversation import Awaiting
+from core.safety import Category
 
 # The consent that lets N1 store health answers (its own onboarding step).
 HEALTH_DATA_CONSENT = "health_data"
@@ -204,6 +205,21 @@ class SecurityEvent:
     telegram_user_id: int | None
     detail: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SafetyEvent:
+    """A signpost given after screening typed text: the category and when, never the text.
+
+    `patient_id` is None for someone N1 has not met yet; `notified_at` is when a clinician
+    was told (not yet used).
+    """
+
+    id: int
+    patient_id: int | None
+    category: Category
+    created_at: datetime
+    notified_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -41,10 +41,11 @@ from messages.tone import check_tone
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 
-# What a fixed safety text must always say (the numbers to call); checked so that an edit to
-# the shipped file cannot drop a number.
+# What each fixed safety text must always say (where to turn, and the numbers to call);
+# checked so that an edit to the shipped file cannot drop one.
 SAFETY_MUST_MENTION: dict[SafetySituation, tuple[str, ...]] = {
-    SafetySituation.RED_FLAG: ("999", "A&E"),
+    SafetySituation.EMERGENCY: ("999", "A&E now"),
+    SafetySituation.URGENT: ("GP today", "NHS 111"),
     SafetySituation.CRISIS: (
         "999",
         "NHS 111",

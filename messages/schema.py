@@ -94,7 +94,8 @@ class TimeOfDay(StrEnum):
 class SafetySituation(StrEnum):
     """Which fixed safety text a safety message is (never rotated, never overridden)."""
 
-    RED_FLAG = "red_flag"
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
     CRISIS = "crisis"
 
 

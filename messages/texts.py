@@ -35,6 +35,8 @@ PRIVACY = (
     "I only keep your answers if you agree to it. I don't keep your name. "
     "Your answers are used to show you your own progress. Your physiotherapy team sees them "
     "only if you choose to share.\n\n"
+    "If something you type may need care or crisis support, I show you where to get help. "
+    "I keep a note of which help I showed you and when, never what you typed.\n\n"
     "You can get a copy of everything with /export, stop all messages with /stop, and "
     "delete everything I keep with /delete.\n\n"
     "Telegram keeps its own copy of this chat, which I can't delete for you. "

@@ -1,14 +1,15 @@
-"""What N1 does when typed text may signal a red flag or a crisis.
+"""What N1 does when typed text may need care now, care today, or crisis support.
 
-The fixed signposting message goes first; a safety event is recorded (without the text);
-after crisis language, nudges stop for the rest of the person's day. N1 never diagnoses.
+Each matched category's fixed signposting message goes first (emergency, then crisis, then
+urgent); a safety event per category is recorded (category and time, never the text); and
+nudges stop for the rest of the person's day. N1 never diagnoses.
 """
 
 from __future__ import annotations
 
 from core.domain import Patient
-from core.safety import Concern, screen
-from core.store.repositories import PatientRepository, SecurityEventRepository
+from core.safety import Screening, screen
+from core.store.repositories import PatientRepository, SafetyEventRepository
 from messages.schema import SafetySituation
 from scheduler.schedules import end_of_local_day
 from usecases.reaction import Reaction
@@ -16,24 +17,26 @@ from usecases.services import Services
 
 
 async def check(
-    services: Services,
-    telegram_user_id: int,
-    patient: Patient | None,
-    text: str,
-    reaction: Reaction,
-) -> Concern | None:
-    """Screen `text`; on a concern, add the signposting message and record the event."""
-    concern = screen(text)
-    if concern is None:
-        return None
+    services: Services, patient: Patient | None, text: str, reaction: Reaction
+) -> Screening:
+    """Screen `text`; on a match, add the signposting messages and record the events."""
+    screening = screen(text)
+    if not screening.matched:
+        return screening
     now = services.clock.now()
     async with services.session_factory.begin() as session:
-        await SecurityEventRepository(session).record(
-            kind=f"safety_{concern.value}", now=now, telegram_user_id=telegram_user_id
-        )
-        if concern is Concern.CRISIS and patient is not None:
+        events = SafetyEventRepository(session)
+        for category in screening.categories:
+            await events.record(
+                patient_id=None if patient is None else patient.id, category=category, now=now
+            )
+        if patient is not None:
+            # Never shorten a longer pause already in place.
             until = end_of_local_day(patient, now)
-            await PatientRepository(session).pause_nudges(patient.id, until, now)
-    message = services.catalogue.safety(SafetySituation(concern.value))
-    reaction.send(f"safety_{concern.value}", message.text)
-    return concern
+            current = patient.nudges_paused_until_at
+            if current is None or current < until:
+                await PatientRepository(session).pause_nudges(patient.id, until, now)
+    for category in screening.categories:
+        message = services.catalogue.safety(SafetySituation(category.value))
+        reaction.send(f"safety_{category.value}", message.text)
+    return screening

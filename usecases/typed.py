@@ -22,11 +22,11 @@ async def on_text(services: Services, telegram_user_id: int, text: str) -> React
     patient = await find_patient(services, telegram_user_id)
     reaction = Reaction()
     # Safety first: the signposting message comes before anything else N1 says.
-    concern = await safety.check(services, telegram_user_id, patient, text, reaction)
+    screening = await safety.check(services, patient, text, reaction)
     if patient is not None:
         patient = await returning(services, patient, reaction)
     if patient is None:
-        if concern is None:
+        if not screening.matched:
             reaction.send("not_understood", texts.NOT_UNDERSTOOD)
     elif patient.status is PatientStatus.ONBOARDING:
         await onboarding.on_text(services, patient, text, reaction)
@@ -40,6 +40,6 @@ async def on_text(services: Services, telegram_user_id: int, text: str) -> React
                 await settings.on_text(services, patient, step, text, reaction)
             case PickingDays():
                 await settings.on_text(services, patient, Step.DAYS, text, reaction)
-            case None if concern is None:
+            case None if not screening.matched:
                 reaction.send("not_understood", texts.NOT_UNDERSTOOD)
     return reaction

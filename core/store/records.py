@@ -20,11 +20,13 @@ from core.domain import (
     OutboxStatus,
     Patient,
     PatientStatus,
+    SafetyEvent,
     Schedule,
     ScheduleKind,
     SecurityEvent,
     WeeklySummary,
 )
+from core.safety import Category
 from core.store.sealed import open_payload
 
 # A row as column name -> value (a `RowMapping`, or a dict made from a joined row).
@@ -80,6 +82,11 @@ def outbox_message(row: Row, cipher: TextCipher) -> OutboxMessage:
 def security_event(row: Row) -> SecurityEvent:
     """A `security_events` row."""
     return SecurityEvent(**row)
+
+
+def safety_event(row: Row) -> SafetyEvent:
+    """A `safety_events` row."""
+    return SafetyEvent(**{**row, "category": Category(row["category"])})
 
 
 def weekly_summary(row: Row, cipher: TextCipher) -> WeeklySummary:

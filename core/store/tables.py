@@ -330,6 +330,23 @@ class SecurityEventRow(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class SafetyEventRow(Base):
+    """A signpost given after screening typed text: the category and when, never the text.
+
+    `patient_id` is empty for someone N1 has not met; `notified_at` is for telling a
+    cohort's clinicians later.
+    """
+
+    __tablename__ = "safety_events"
+    __table_args__ = (Index(None, "patient_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    patient_id: Mapped[int | None] = _patient_fk(nullable=True)
+    category: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    notified_at: Mapped[datetime | None]
+
+
 class MessageLogRow(Base):
     """Which library message a person was sent, so variants are not repeated to them."""
 

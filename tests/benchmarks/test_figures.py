@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import answers, broadcast, burst, startup, summaries, tick
+from benchmarks import answers, broadcast, burst, safety, startup, summaries, tick
 from benchmarks.answers import AnswerFigures, Step, evaluate, highest_sustained
 from benchmarks.broadcast import BroadcastFigures
 from benchmarks.burst import BurstFigures
 from benchmarks.harness import POSTGRESQL, SQLITE, percentile
+from benchmarks.safety import SetFigures, TimingFigures
 from benchmarks.startup import Started, StartupFigures
 from benchmarks.summaries import SummaryFigures
 from benchmarks.table import Figure
 from benchmarks.tick import TickFigures
+from core.safety import Category
 
 DATABASES = {False: (SQLITE,), True: (SQLITE, POSTGRESQL)}
 
@@ -30,6 +32,16 @@ def _summaries(database: str) -> list[Figure]:
         database, 300, 45_000, 300, 3.0, 6, 50, 0.003, charts, 0.7, 0.38, 2e5
     )
     return summaries.figures(measured)
+
+
+def _safety() -> list[Figure]:
+    rates, sizes = dict.fromkeys(Category, 0.0), dict.fromkeys(Category, 40)
+    result = [
+        figure
+        for name, held_out in safety.phrase_sets()
+        for figure in safety.set_figures(SetFigures(name, rates, sizes), held_out)
+    ]
+    return result + safety.timing_figures(TimingFigures(378, 3, 500_000, 150, 280, 140, 230))
 
 
 def _answers(database: str) -> list[Figure]:
@@ -56,9 +68,10 @@ def test_each_benchmark_writes_the_figures_it_declares(postgres: bool) -> None:
         ),
         "answers": [figure for database in databases for figure in _answers(database)],
         "summaries": [figure for database in databases for figure in _summaries(database)],
+        "safety": _safety(),
     }
     modules = {"startup": startup, "tick": tick, "burst": burst, "broadcast": broadcast,
-               "answers": answers, "summaries": summaries}  # fmt: skip
+               "answers": answers, "summaries": summaries, "safety": safety}  # fmt: skip
     for name, figures in written.items():
         assert len(figures) == modules[name].expected(postgres), name
         assert {figure.bench for figure in figures} == {name}
@@ -133,3 +146,20 @@ def test_the_reply_p95_is_met_only_when_a_reply_got_through() -> None:
     assert reply_met(74, 0.003)
     assert not reply_met(0, 0.0)
     assert not reply_met(74, 0.6)
+
+
+def test_held_out_safety_figures_are_met_only_within_the_targets() -> None:
+    sizes = dict.fromkeys(Category, 40)
+
+    def met(rates: dict[Category, float]) -> list[bool | None]:
+        return [f.met for f in safety.set_figures(SetFigures("held out", rates, sizes), True)]
+
+    at_targets = {Category.EMERGENCY: 1 / 40, Category.URGENT: 4 / 40,
+                  Category.CRISIS: 1 / 40, Category.NONE: 1 / 15}  # fmt: skip
+    assert met(at_targets) == [True, True, True, True]
+    over = {Category.EMERGENCY: 2 / 40, Category.URGENT: 5 / 40,
+            Category.CRISIS: 2 / 40, Category.NONE: 3 / 40}  # fmt: skip
+    assert met(over) == [False, False, False, False]
+    # The tuning set must be screened right, every message.
+    tuning = safety.set_figures(SetFigures("tuning", at_targets, sizes), False)
+    assert [f.met for f in tuning] == [False, False, False, False]

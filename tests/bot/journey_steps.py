@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.domain import Patient
 from core.store.repositories import PatientRepository
-from core.store.tables import SecurityEventRow
+from core.store.tables import SafetyEventRow, SecurityEventRow
 from messages import journey
 from sandbox import SeenMessage, SimulatedUser
 from tests.bot.conftest import RunningN1
@@ -106,6 +106,15 @@ async def security_events(n1: RunningN1) -> list[str]:
     """The kinds of every security event recorded so far."""
     async with n1.services.session_factory() as session:
         return list((await session.scalars(select(SecurityEventRow.kind))).all())
+
+
+async def safety_events(n1: RunningN1) -> list[tuple[int | None, str]]:
+    """Every safety event so far, as (patient id, category): there is nothing else to see."""
+    async with n1.services.session_factory() as session:
+        rows = await session.execute(
+            select(SafetyEventRow.patient_id, SafetyEventRow.category).order_by(SafetyEventRow.id)
+        )
+        return [(patient_id, category) for patient_id, category in rows.all()]
 
 
 async def check_in_shown_as(n1: RunningN1, patient_id: int, message_id: int) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from bot.jobs import RETENTION_JOB, delivery_jobs
 from core.domain import Patient
+from core.safety import Category
 from core.store.engine import clear_write_ahead_log
 from core.store.repositories import PatientRepository
 from core.store.repositories._common import table_of
@@ -29,6 +30,7 @@ from tests.bot.journey_steps import (
     eventually,
     onboard,
     patient_of,
+    safety_events,
     security_events,
 )
 from tests.scheduler.helpers import utc
@@ -71,6 +73,25 @@ async def test_export_sends_json_and_csv_of_everything_they_gave(n1: RunningN1) 
             "note": "",
         }
     ]
+
+
+async def test_export_lists_the_signposts_given_but_never_what_was_typed(n1: RunningN1) -> None:
+    person = n1.user(6003)
+    await onboard(n1, person)
+    before = len(await person.messages())
+    typed = "lost a stone without trying"
+    await person.send_text(typed)
+    await person.wait_for_messages(before + 1)
+    before = len(await person.messages())
+    await person.send_command("/export")
+    [*_, json_file, _csv_file] = await person.wait_for_messages(before + 3)
+    assert json_file.file_id is not None
+    raw = await (await n1.application.bot.get_file(json_file.file_id)).download_as_bytearray()
+    exported = json.loads(raw)
+    assert exported["safety_events"] == [
+        {"category": "urgent", "created_at": n1.clock.now().isoformat()}
+    ]
+    assert "stone" not in raw.decode("utf-8")
 
 
 async def test_delete_erases_everything_after_a_clear_yes(n1: RunningN1) -> None:
@@ -143,8 +164,8 @@ async def _journey_with_everything(n1: RunningN1, person: SimulatedUser) -> Pati
     answered = len(await person.callback_answers())
     await person.press_data(tuesday.message_id, data.replace(":1:", ":2:", 1))
     await person.wait_for_answers(answered + 1)
-    kinds = set(await security_events(n1))
-    assert {"safety_red_flag", "callback_invalid"} <= kinds
+    assert "callback_invalid" in await security_events(n1)
+    assert (patient.id, Category.EMERGENCY.value) in await safety_events(n1)
     return patient
 
 

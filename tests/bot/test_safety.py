@@ -1,4 +1,5 @@
-"""Red flags and crisis language in anything typed get the fixed signposting message first."""
+"""Signs that need care now, care today or crisis support, in anything typed, get the fixed
+signposting message first; nudges stop for the day; the event is kept without the text."""
 
 from __future__ import annotations
 
@@ -6,28 +7,94 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core.store.tables import SecurityEventRow
+from bot.jobs import delivery_jobs
+from core.safety import Category
+from core.store.tables import Base, SecurityEventRow
 from messages.schema import SafetySituation
 from tests.bot.conftest import RunningN1
-from tests.bot.journey_steps import answer_check_in, onboard, patient_of
+from tests.bot.journey_steps import (
+    answer_check_in,
+    check_in_shown_as,
+    eventually,
+    onboard,
+    patient_of,
+    safety_events,
+)
 from tests.messages.helpers import shipped
+from tests.scheduler.helpers import utc
+from tests.scheduler.test_tick_support import add_active_patient
 
 
-async def _events(n1: RunningN1) -> list[tuple[str, str | None]]:
+async def _everything_stored(n1: RunningN1) -> str:
+    """Every value in every table, as one text to search."""
+    values: list[str] = []
     async with n1.services.session_factory() as session:
-        rows = await session.execute(select(SecurityEventRow.kind, SecurityEventRow.detail))
-        return [(kind, detail) for kind, detail in rows.all()]
+        for table in Base.metadata.sorted_tables:
+            for row in (await session.execute(select(table))).all():
+                values.extend(repr(value) for value in row)
+    return "\n".join(values).lower()
 
 
-async def test_a_red_flag_outside_any_flow_gets_the_999_message(n1: RunningN1) -> None:
+async def test_an_urgent_sign_gets_the_gp_today_message_no_nudge_that_day_and_no_text_kept(
+    n1: RunningN1,
+) -> None:
+    factory = n1.services.session_factory
+    person = n1.user(5004)
+    await n1.client.register_users([person])
+    patient = await add_active_patient(factory, telegram_user_id=5004, now=n1.clock.now())
+    jobs = delivery_jobs(n1.application)
+    assert jobs is not None
+    n1.clock.set(utc(2027, 1, 5, 9))  # Tuesday 09:00 London: the check-in goes out
+    assert await jobs.tick_now() is not None
+    (shown,) = await person.wait_for_messages(1)
+    await eventually(lambda: check_in_shown_as(n1, patient.id, shown.message_id))
+
+    n1.clock.set(utc(2027, 1, 5, 10))
+    typed = "Been shivery and sweating all night, feverish"
+    await person.send_text(typed)
+    _, reply = await person.wait_for_messages(2)
+    assert reply.text == shipped().safety(SafetySituation.URGENT).text
+    assert "GP today" in (reply.text or "")
+
+    n1.clock.set(utc(2027, 1, 5, 12))  # when the unanswered check-in's nudge was due
+    report = await jobs.tick_now()
+    assert report is not None
+    assert report.nudges_queued == 0
+    assert len(await person.messages()) == 2
+
+    assert await safety_events(n1) == [(patient.id, Category.URGENT.value)]
+    stored = await _everything_stored(n1)
+    assert typed.lower() not in stored
+    assert "shivery" not in stored
+    async with factory() as session:
+        assert (await session.scalars(select(SecurityEventRow.kind))).all() == []
+
+
+async def test_a_message_with_emergency_and_crisis_content_gets_both_emergency_first(
+    n1: RunningN1,
+) -> None:
     person = n1.user(5001)
+    patient = await onboard(n1, person)
+    before = len(await person.messages())
+    await person.send_text("sharp pain in my chest and honestly I just want to die")
+    [*_, first, second] = await person.wait_for_messages(before + 2)
+    assert first.text == shipped().safety(SafetySituation.EMERGENCY).text
+    assert second.text == shipped().safety(SafetySituation.CRISIS).text
+    assert len(await person.messages()) == before + 2  # and nothing else
+    assert await safety_events(n1) == [
+        (patient.id, Category.EMERGENCY.value),
+        (patient.id, Category.CRISIS.value),
+    ]
+
+
+async def test_an_emergency_sign_outside_any_flow_gets_the_999_message(n1: RunningN1) -> None:
+    person = n1.user(5005)
     await onboard(n1, person)
     before = len(await person.messages())
-    await person.send_text("I've got numbness around my bottom since this morning")
+    await person.send_text("numbess round my bum since this morning")
     [*_, reply] = await person.wait_for_messages(before + 1)
-    assert reply.text == shipped().safety(SafetySituation.RED_FLAG).text
-    assert "999" in (reply.text or "")
-    assert await _events(n1) == [("safety_red_flag", None)]
+    assert reply.text == shipped().safety(SafetySituation.EMERGENCY).text
+    assert "Call 999 or go to A&E now" in (reply.text or "")
 
 
 async def test_crisis_language_in_a_note_signposts_saves_the_note_and_stops_nudges_today(
@@ -39,7 +106,7 @@ async def test_crisis_language_in_a_note_signposts_saves_the_note_and_stops_nudg
     before = len(await person.messages())
     await person.press("Add a note")
     await person.wait_for_messages(before + 1)
-    await person.send_text("honestly some days I don't want to be alive")
+    await person.send_text("some days I don't see a way out")
     [*_, signpost, saved] = await person.wait_for_messages(before + 3)
     assert signpost.text == shipped().safety(SafetySituation.CRISIS).text
     assert "116 123" in (signpost.text or "")
@@ -51,11 +118,22 @@ async def test_crisis_language_in_a_note_signposts_saves_the_note_and_stops_nudg
     # Until the end of the person's own day (London: midnight UTC in January).
     assert patient.nudges_paused_until_at - n1.clock.now() <= timedelta(hours=15)
     assert patient.nudges_paused_until_at.hour == 0
-    assert ("safety_crisis", None) in await _events(n1)
+    assert (patient.id, Category.CRISIS.value) in await safety_events(n1)
 
 
 async def test_someone_n1_has_not_met_still_gets_the_signpost(n1: RunningN1) -> None:
     person = n1.user(5003)
-    await person.send_text("I want to kill myself")
+    await person.send_text("havent had a wee since yesterday morning")
     [reply] = await person.wait_for_messages(1)
-    assert reply.text == shipped().safety(SafetySituation.CRISIS).text
+    assert reply.text == shipped().safety(SafetySituation.EMERGENCY).text
+    assert await safety_events(n1) == [(None, Category.EMERGENCY.value)]
+
+
+async def test_a_figure_of_speech_is_not_signposted(n1: RunningN1) -> None:
+    person = n1.user(5006)
+    await onboard(n1, person)
+    before = len(await person.messages())
+    await person.send_text("my back is killing me but I could murder a cup of tea")
+    [*_, reply] = await person.wait_for_messages(before + 1)
+    assert reply.text != shipped().safety(SafetySituation.EMERGENCY).text
+    assert await safety_events(n1) == []

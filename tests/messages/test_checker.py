@@ -9,12 +9,13 @@ import yaml
 
 from messages.catalogue import (
     LIBRARY_DIR,
+    SAFETY_MUST_MENTION,
     CatalogueError,
     Problem,
     check_directory,
     load_catalogue,
 )
-from messages.schema import Kind
+from messages.schema import Kind, SafetySituation
 from tests.messages.helpers import copy_library, shipped, write
 
 
@@ -119,6 +120,26 @@ def test_a_duplicate_id_across_files_is_reported_where_it_repeats(tmp_path: Path
     problem = _only(check_directory(directory))
     assert (problem.file, problem.message_id, problem.line) == (second, "clinic.ack.001", 5)
     assert "already used in a.yaml" in problem.what
+
+
+@pytest.mark.parametrize("situation", list(SafetySituation))
+def test_a_library_safety_text_without_a_required_phrase_is_refused(
+    tmp_path: Path, situation: SafetySituation
+) -> None:
+    library = copy_library(tmp_path / "library")
+    path = library / "safety.yaml"
+    text = path.read_text(encoding="utf-8")
+    for needed in SAFETY_MUST_MENTION[situation]:
+        # Dropped from this situation's text only (the others may say it too).
+        start = text.index(f"situation: {situation}")
+        end = text.find("  - id:", start)
+        end = len(text) if end < 0 else end
+        path.write_text(text[:start] + text[start:end].replace(needed, "") + text[end:])
+        problems = [p for p in check_directory(base_dir=library) if "must mention" in p.what]
+        assert len(problems) == 1, (needed, problems)
+        assert problems[0].message_id == f"safety.{situation}"
+        assert needed in problems[0].what
+        path.write_text(text, encoding="utf-8")
 
 
 def test_a_duplicate_id_in_the_library_itself_is_reported(tmp_path: Path) -> None:
@@ -368,7 +389,7 @@ def test_overriding_a_safety_message_as_another_kind_is_refused(tmp_path: Path) 
         tmp_path,
         """
         messages:
-          - id: safety.red_flag
+          - id: safety.emergency
             kind: checkin_ack
             text: "Thanks. That's saved."
         """,
@@ -383,7 +404,7 @@ def test_adding_a_safety_message_is_refused(tmp_path: Path) -> None:
         messages:
           - id: clinic.safety.001
             kind: safety
-            conditions: {situation: red_flag}
+            conditions: {situation: emergency}
             text: "Call 999 or go to A&E now."
         """,
     )

@@ -159,9 +159,17 @@ def test_crisis_text_has_every_number_from_the_design() -> None:
         assert needed in text
 
 
-def test_red_flag_text_names_the_red_flags() -> None:
-    text = shipped().safety(SafetySituation.RED_FLAG).text.lower()
-    for needed in ("999", "a&e", "genitals", "bladder", "both legs", "chest pain"):
+def test_emergency_text_names_the_signs_and_says_call_999_now() -> None:
+    text = shipped().safety(SafetySituation.EMERGENCY).text.lower()
+    for needed in ("call 999 or go to a&e now", "genitals", "bladder", "both legs", "chest pain"):
+        assert needed in text
+
+
+def test_urgent_text_names_the_signs_and_says_gp_today_or_nhs_111() -> None:
+    text = shipped().safety(SafetySituation.URGENT).text.lower()
+    assert "speak to a gp today or call nhs 111" in text
+    for needed in ("fever", "hot and shivery", "weight without trying", "worse at night",
+                   "lump", "shape of your back", "cancer"):  # fmt: skip
         assert needed in text
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.domain import HEALTH_DATA_CONSENT, ScheduleKind
+from core.safety import Category
 from core.store.repositories import (
     ActivityRepository,
     CheckInRepository,
@@ -13,6 +14,7 @@ from core.store.repositories import (
     MessageLogRepository,
     OutboxRepository,
     PatientRepository,
+    SafetyEventRepository,
     ScheduleRepository,
     SecurityEventRepository,
     WeeklySummaryRepository,
@@ -59,6 +61,9 @@ async def _write_one_of_everything(session: AsyncSession, telegram_user_id: int)
     )
     await SecurityEventRepository(session).record(
         kind="test", now=NOW, telegram_user_id=telegram_user_id, detail="d"
+    )
+    await SafetyEventRepository(session).record(
+        patient_id=patient.id, category=Category.URGENT, now=NOW
     )
     await MessageLogRepository(session).record(patient.id, [("checkin_ack", "ack.001")], NOW)
     await WeeklySummaryRepository(session).save(
@@ -131,6 +136,7 @@ async def test_erasing_a_patient_removes_every_row_that_names_them(
         "message_log": 1,
         "weekly_summaries": 1,
         "security_events": 1,
+        "safety_events": 1,
     }
     async with session_factory() as session:
         for table in Base.metadata.sorted_tables:
@@ -163,3 +169,17 @@ async def test_answers_of_a_deleted_check_in_go_with_it(
         await CheckInRepository(session).record_answer(check_in, item="sleep", value=2, now=NOW)
         await session.delete(await session.get_one(CheckInRow, check_in.id))
     assert (await _counts(session_factory))["answers"] == 0
+
+
+async def test_safety_events_keep_the_category_and_time_for_a_person_or_someone_not_met(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    patient = await add_patient(session_factory, 11)
+    async with session_factory.begin() as session:
+        events = SafetyEventRepository(session)
+        kept = await events.record(patient_id=patient.id, category=Category.CRISIS, now=NOW)
+        stranger = await events.record(patient_id=None, category=Category.EMERGENCY, now=NOW)
+    assert (kept.category, kept.created_at, kept.notified_at) == (Category.CRISIS, NOW, None)
+    assert stranger.patient_id is None
+    async with session_factory() as session:
+        assert await SafetyEventRepository(session).for_patient(patient.id) == [kept]

@@ -15,6 +15,7 @@ from core.store.repositories.outbox import OutboxRepository
 from core.store.repositories.patients import PatientRepository
 from core.store.repositories.progress import ProgressRepository
 from core.store.repositories.reporting import ReportingRepository
+from core.store.repositories.safety_events import SafetyEventRepository
 from core.store.repositories.schedules import ScheduleRepository
 from core.store.repositories.sealed_text import SealedTextRepository
 from core.store.repositories.security_events import SecurityEventRepository
@@ -32,6 +33,7 @@ __all__ = [
     "PatientRepository",
     "ProgressRepository",
     "ReportingRepository",
+    "SafetyEventRepository",
     "ScheduleRepository",
     "SealedTextRepository",
     "SecurityEventRepository",

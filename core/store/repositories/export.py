@@ -15,6 +15,7 @@ from core.store.tables import (
     CheckInRow,
     ConsentRow,
     PatientRow,
+    SafetyEventRow,
     WeeklySummaryRow,
 )
 
@@ -40,7 +41,8 @@ class ExportRepository:
 
     async def everything(self, patient_id: int) -> dict[str, Any]:
         """Preferences, consents, activities, check-ins with their answers and notes, and
-        weekly summaries with what they would like more of next."""
+        weekly summaries with what they would like more of next, and the safety signposts
+        given."""
         preferences = (
             (
                 await self._session.execute(
@@ -82,6 +84,11 @@ class ExportRepository:
             .order_by(WeeklySummaryRow.week_start)
         )
         cipher = cipher_of(self._session)
+        safety_events = await self._session.execute(
+            select(SafetyEventRow.category, SafetyEventRow.created_at)
+            .where(SafetyEventRow.patient_id == patient_id)
+            .order_by(SafetyEventRow.created_at, SafetyEventRow.id)
+        )
         by_check_in: dict[int, list[dict[str, Any]]] = {}
         for row in answers.mappings():
             by_check_in.setdefault(row["check_in_id"], []).append(
@@ -110,4 +117,6 @@ class ExportRepository:
                 }
                 for row in summaries.mappings()
             ],
+            # Which signposts were given and when (the text that led to them is never kept).
+            "safety_events": [dict(row) for row in safety_events.mappings()],
         }

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c5d7e9f1a3b5"
-down_revision: str | Sequence[str] | None = "a9d4c2e8b7f1"
+down_revision: str | Sequence[str] | None = "b7e2f4a6c8d0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,408 @@
+"""The named rules, one per sign, for clinicians to review.
+
+Each rule reads one view of the message (`tagging`): CONCEPTS (upper-case concept names,
+`~NAME` for a negated one, `~?NAME` for either) or WORDS (the words, canonical spelling).
+A pattern is a sequence of elements separated by spaces:
+
+- a word, a concept or an alternation in brackets: `(want|wish)`, `(NUMB|WEAK)`;
+  a trailing `?` makes an element optional: `(to)?`;
+- `_{a,b}`: between a and b other words within the sentence;
+- `*{a,b}`: between a and b other words, across sentences.
+
+A rule matches when any of its patterns does, unless a pattern in `unless` is found in the
+same sentence ("tripped on the kerb, no harm done"). A WORDS rule's match does not count
+when "no", "not" or "never" comes just before it in the clause ("not in a dark place").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from core.safety.categories import Category
+
+EMERGENCY, URGENT, CRISIS = Category.EMERGENCY, Category.URGENT, Category.CRISIS
+
+
+class View(Enum):
+    """Which string of the tagged message a rule reads."""
+
+    CONCEPTS = "concepts"
+    WORDS = "words"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One named sign: the category it signposts and the patterns that find it."""
+
+    name: str
+    category: Category
+    view: View
+    patterns: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+
+
+def _c(name: str, category: Category, *patterns: str, unless: tuple[str, ...] = ()) -> Rule:
+    return Rule(name, category, View.CONCEPTS, patterns, unless)
+
+
+def _w(name: str, category: Category, *patterns: str) -> Rule:
+    return Rule(name, category, View.WORDS, patterns)
+
+
+_DRUGS = (
+    "(pills|tablets|meds|medication|medicine|painkillers|codeine|tramadol|paracetamol|"
+    "morphine|oxycodone|gabapentin|pregabalin|amitriptyline|sleeping pills|insulin|"
+    "co codamol|cocodamol|them|my prescription)"
+)
+_ON_PURPOSE_NOUN = "(hurt|hurting|cut|cutting|burn|burning|punish|punishing)"
+# Someone else's fall, one long ago, or one on the screen, is not a fall to signpost.
+_NOT_THEIR_FALL = (
+    "OTHER_PERSON _{0,2} (SERIOUS_FALL|FALL|had|has|was|got|is)",
+    "MEDIA",
+    "LONG_AGO",
+)
+
+RULES: tuple[Rule, ...] = (
+    # --- Care now: call 999 or go to A&E.
+    _c(
+        "emergency.saddle_numbness",
+        EMERGENCY,
+        "NUMB _{0,6} SADDLE",
+        "SADDLE _{0,6} NUMB",
+        "SADDLE _{0,3} (feels|feel|feeling|felt|is|are|has|gone|went|seems) _{0,2} DIFFERENT",
+        "DIFFERENT (sensation|sensations|feeling|feelings) _{0,4} SADDLE",
+        # A numb bottom from a hard seat or a long ride is everyday.
+        unless=(
+            "(from|after) _{0,3} (sitting|sat|EXERCISE|bench|bike|saddle|seat|chair)",
+            "(sat|sitting) _{0,2} (too long|for ages|for hours|all day|for a long time|on a hard)",
+        ),
+    ),
+    _c(
+        "emergency.numb_when_wiping",
+        EMERGENCY,
+        "NUMB _{0,6} WIPE",
+        "WIPE _{0,6} (NUMB|DIFFERENT)",
+    ),
+    _c(
+        "emergency.cannot_pass_urine",
+        EMERGENCY,
+        "CANT _{0,4} ~?(URINATE|BLADDER)",
+        "NEG _{0,2} ~?URINATE _{0,3} (since|for|all|in|today|yesterday|last|this|NIGHT)",
+        "NEG _{0,2} ~?TOILET _{0,3} (since|for|all|in|today|yesterday|last|this|NIGHT)",
+        "~?(URINATE|BLADDER) _{0,4} (NEG|CANT) _{0,2} (come|comes|coming|came|work|working|"
+        "empty|emptying|start|starting|go|going|flow|flowing|out)",
+        "(NEG|CANT) _{0,3} (urge|need|feeling|sensation) _{0,3} ~?URINATE",
+        "~?URINATE _{0,3} (hard|difficult|slow|trickle|struggle|CANT)",
+        "(URINATE|BLADDER|BOWEL) _{0,3} GIVEWAY",
+        "(strain|straining|strained|push|pushing) _{0,2} (to)? ~?URINATE",
+        "(retention|catheter)",
+    ),
+    _c(
+        "emergency.bladder_or_bowel_sensation",
+        EMERGENCY,
+        "NUMB _{0,7} (URINATE|BLADDER|BOWEL|TOILET)",
+        "(URINATE|BLADDER|BOWEL) _{0,5} NUMB",
+        "CANT _{0,1} (tell|sense|know|feel) _{0,4} ~?(URINATE|BLADDER|BOWEL|TOILET)",
+        "(NEG|so) _{0,1} (know|realise|realize|notice|noticed|realised|realized|feel|felt) "
+        "_{0,4} ~?(URINATE|BOWEL)",
+    ),
+    _c(
+        "emergency.bladder_or_bowel_control",
+        EMERGENCY,
+        "INCONTINENT",
+        "LOSE_CONTROL _{0,4} ~?(URINATE|BLADDER|BOWEL|TOILET)",
+        "(URINATE|BLADDER|BOWEL) _{0,4} LOSE_CONTROL",
+        "(URINATE|BOWEL) myself",
+        "CANT _{0,1} (stop|hold|control) _{0,2} ~?(BOWEL|URINATE|BLADDER)",
+        "LOSE _{0,1} ~?(BLADDER|BOWEL) control",
+        "(BLADDER|BOWEL) control _{0,2} (gone|LOSE|NEG)",
+        "(BLADDER|BOWEL) (SERIOUS_FALL|FALL|accidents)",
+        "SERIOUS_FALL _{0,3} (URINATE|BLADDER|BOWEL|TOILET|pants|knickers|trousers|bed)",
+        "accidents",
+    ),
+    _c(
+        "emergency.sexual_dysfunction",
+        EMERGENCY,
+        "SEXDYS",
+        "(CANT|NUMB) _{0,4} ~?SEXFN",
+        "NEG ~SEXFN (anymore|any more|since|at all|now|/)",
+        "SEXFN _{0,4} (CANT|NUMB|DIFFERENT|GIVEWAY|gone|stopped)",
+        "NUMB _{0,5} SEX",
+        "SEX _{0,5} NUMB",
+        "SEX _{0,3} (feels|feel|felt|is|has) _{0,2} DIFFERENT",
+    ),
+    _c(
+        "emergency.both_legs",
+        EMERGENCY,
+        "LEGS _{0,7} (WEAK|NUMB|GIVEWAY)",
+        "(WEAK|NUMB|GIVEWAY) _{0,4} LEGS",
+        "BOTH _{0,2} LEGS _{0,5} DIFFERENT",
+        "(CANT|NEG) _{0,1} (move|lift|feel|stand on|walk on|control) _{0,2} ~?LEGS",
+        unless=("(after|from|during|since) _{0,3} EXERCISE",),
+    ),
+    _c(
+        "emergency.chest_pain",
+        EMERGENCY,
+        "CHEST _{0,3} (PAIN|TIGHT)",
+        "(PAIN|TIGHT) _{0,8} CHEST",
+        "HEARTATTACK",
+        "HEART _{0,2} PAIN",
+        "(PAIN|TIGHT) _{0,3} HEART",
+        # Sore from a cough or a cold: everyday, and the message still says where to turn.
+        unless=("from _{0,3} (coughing|cough|coughs|sneezing|SHIVER|flu|covid)",),
+    ),
+    _c("emergency.cannot_breathe", EMERGENCY, "CANT _{0,1} BREATH"),
+    _c(
+        "emergency.serious_fall_or_accident",
+        EMERGENCY,
+        "SERIOUS_FALL",
+        unless=_NOT_THEIR_FALL,
+    ),
+    _c(
+        "emergency.pain_after_fall",
+        EMERGENCY,
+        "FALL *{0,10} (PAIN|WORSE|CANT)",
+        "(PAIN|WORSE) *{0,8} (since|after|from|when) _{0,3} FALL",
+        unless=("MINOR", *_NOT_THEIR_FALL),
+    ),
+    # --- Care today: a GP today, or NHS 111.
+    _c(
+        "urgent.fever",
+        URGENT,
+        "FEVER",
+        "(temperature|temp) _{0,3} (38|39|40|41|101|102|103|104)",
+    ),
+    _c(
+        "urgent.hot_and_shivery",
+        URGENT,
+        "SHIVERY",
+        "HOT _{0,3} (SHIVER|SHIVERY)",
+        "(SHIVER|SHIVERY) _{0,3} HOT",
+        "UNWELL _{0,4} SHIVER",
+        "SHIVER _{0,4} UNWELL",
+        unless=("COLD_CAUSE",),
+    ),
+    _c(
+        "urgent.unexplained_weight_loss",
+        URGENT,
+        "UNINTENT *{0,10} WEIGHTLOSS",
+        "UNINTENT *{0,10} LOSE _{0,4} WEIGHT",
+        "UNINTENT *{0,10} WEIGHT _{0,3} LOSE",
+        "WEIGHTLOSS *{0,10} UNINTENT",
+        "LOSE _{0,4} WEIGHT *{0,10} UNINTENT",
+        "WEIGHT _{0,3} LOSE *{0,10} UNINTENT",
+    ),
+    _c(
+        "urgent.weight_loss",
+        URGENT,
+        "WEIGHTLOSS",
+        "LOSE _{0,4} WEIGHT",
+        "WEIGHT _{0,3} LOSE",
+        unless=("INTENT",),
+    ),
+    _c(
+        "urgent.night_pain",
+        URGENT,
+        "NIGHT _{0,4} WORSE",
+        "WORSE _{0,4} NIGHT",
+        "(PAIN|BACK) _{0,3} WAKES",
+        unless=("EASES",),
+    ),
+    _c(
+        "urgent.pain_not_eased_by_rest",
+        URGENT,
+        "NOT_EASED_BY_REST",
+        "NOTEASED _{0,4} (REST|NIGHT)",
+        "(REST|NIGHT) _{0,4} (NOTEASED|~EASES)",
+    ),
+    _c(
+        "urgent.lump_or_change_of_shape",
+        URGENT,
+        "LUMP",
+        "SWELLING _{0,5} BACK",
+        "BACK _{0,5} SWELLING",
+        "BACK _{0,4} (looks|look|looking|is|gone|going|has|getting|got|become|becoming|"
+        "seems|changed|changing) _{0,2} SHAPE",
+        "SHAPE _{0,3} BACK",
+        "(shape|curve) _{0,2} BACK _{0,3} (changed|changing|different|DIFFERENT)",
+        unless=(
+            "OTHER_PERSON (has|had|got|have|is) _{0,2} (LUMP|SWELLING)",
+            "(LUMP|SWELLING) _{0,3} (on|in|under) OTHER_PERSON",
+        ),
+    ),
+    _c(
+        "urgent.cancer_history",
+        URGENT,
+        "CANCER",
+        unless=("OTHER_PERSON", "CLEAR"),
+    ),
+    # --- Crisis support: 999, NHS 111 option 2, Samaritans, SHOUT.
+    _c("crisis.suicide", CRISIS, "SUICIDE"),
+    _c("crisis.self_harm", CRISIS, "SELFHARM"),
+    _w(
+        "crisis.self_harm.intent",
+        CRISIS,
+        "(want|wanted|wanting|urge|urges|urged|thinking|thoughts|thought|like|going|might|"
+        f"tempted|about|wish|need|needed|needing) _{{0,3}} {_ON_PURPOSE_NOUN} myself",
+        f"{_ON_PURPOSE_NOUN} myself (again|on purpose|deliberately|to cope|to feel|helps|"
+        "helped|makes|is the only|feels)",
+        "(started|been|keep|back to|relapsed|urge|urges|urge to|want to) _{0,1} cutting "
+        "(/|\\||again|myself|my arms|my legs|my wrists)",
+        "(did|done|doing|do|urge|urges|to|relapsed|relapse|clean|resist|resisting) sh",
+        "sh (again|urges|urge|relapse|scars|tonight|today|last)",
+        "(relapsed|relapse|urges|clean) _{0,4} (self harm|cutting)",
+    ),
+    _w(
+        "crisis.wish_to_die",
+        CRISIS,
+        "(want|wanted|wanting|wish|wishing|ready|longing|long|desire|planning|plan|need|"
+        "needing) (to)? (die|be dead|not exist|stop existing|cease to exist|not be alive)",
+        "(want|wanted|wish|wishing|hope|hoping) _{0,2} (die|dead|died)",
+        "wish i (was|were|would|could|had) _{0,2} (dead|die|died|gone|never been born|"
+        "not been born|not here|not be here|not alive|not exist|disappear|never woken up)",
+        "wish i (wasnt|werent|hadnt|didnt|wouldnt) _{0,2} (here|alive|born|exist|around|"
+        "wake up|woken up)",
+        "(rather|prefer|better) (be)? (dead|die)",
+        "(rather|prefer) (not)? (be|to be) (alive|here|around)",
+        "better off dead",
+        "(life|living|alive|existence) _{0,3} (not|isnt|aint|no longer|never) _{0,1} worth",
+        "not worth living",
+    ),
+    _w(
+        "crisis.not_waking_up",
+        CRISIS,
+        "(dont|do not|never|not) _{0,2} (want|want to|wish) _{0,2} (to)? wake up",
+        "(hope|hoping|wish|wishing|pray|praying) _{0,3} (dont|never|not|didnt|wouldnt|wont) "
+        "_{0,1} (wake|woke|waking) up",
+        "(and|to|would|could) (not|never) (wake|waking) up",
+        "(not|never) (wake|waking|woke) up again",
+        "(want|wish|wanting|wishing|hope|longing) _{0,2} (go to)? sleep (forever|and never wake|"
+        "and not wake)",
+        "go to sleep and (never|not) wake",
+    ),
+    _w(
+        "crisis.no_will_to_live",
+        CRISIS,
+        "(dont|do not|no longer|never|not|didnt) _{0,2} (want|wish) _{0,1} to (live|exist|"
+        "be alive|stay alive|keep living|be here|be around|be on this earth)",
+        "(dont|do not|no longer|never|not) _{0,2} (want|wish) _{0,1} to (go on|carry on|"
+        "keep going|continue|do this|live like this) (anymore|any more|any longer|like this|"
+        "with life|living|/|\\|)",
+        "cant (go on|carry on|keep going|do this|take it|take this|take any more|"
+        "take anymore|live like this|keep living|face another day|face life|face tomorrow|"
+        "do life) (anymore|any more|any longer|much longer|like this|/|\\|)",
+        "cant cope (anymore|any more|any longer)",
+    ),
+    _w(
+        "crisis.no_point",
+        CRISIS,
+        "(no|not|dont see|cant see|see no|whats|what is|lost|without|any) _{0,2} (point|reason|"
+        "purpose|meaning) _{0,2} (in|to|of|for)? _{0,1} (living|life|going on|carrying on|"
+        "being here|being alive|existing|it all|me|to live|live|go on|carry on|keep going|"
+        "any of it|anymore|any more|anything anymore|anything any more|trying anymore|"
+        "getting up anymore|waking up)",
+        "nothing (left)? to live for",
+        "no reason to (live|be here|stay|carry on|go on)",
+        "life (is|feels|seems|has become) _{0,1} (pointless|meaningless|hopeless|empty|not worth)",
+    ),
+    _w(
+        "crisis.euphemism.no_way_out",
+        CRISIS,
+        "(no|not see a|dont see a|dont see any|cant see a|cant see any|never find a|only|"
+        "see no|cant find a|no other) way out",
+        "no (escape|way forward|future for me)",
+        "(cant see|dont see|see no|cannot see) _{0,2} future",
+    ),
+    _w(
+        "crisis.burden",
+        CRISIS,
+        "better off _{0,1} without me",
+        "better off (if|when) (i|i am) _{0,2} (gone|dead|not here|wasnt here|werent here|"
+        "not around|died|wasnt around)",
+        "(am|feel like|feel|just|im) _{0,2} (a|such a|just a|nothing but a) burden",
+        "burden (to|on) (everyone|everybody|my family|them|you|people|my kids|my husband|"
+        "my wife|my partner)",
+        "(no one|nobody|noone) (would|will|wud|really) _{0,1} (miss me|care if i|notice if i|"
+        "notice i was gone|care i|notice i|care)",
+        "(world|everyone|everybody|family) _{0,3} better _{0,2} without me",
+        "(happier|better|easier|fine|better off) _{0,2} without me",
+        "better off (gone|not here|not around|away|dead|not existing|not alive|not being here|"
+        "not being alive|never born|never having been born)",
+        "(everyone|everybody|my family|world|they|kids) _{0,2} (be|are) better off (/|\\||if|"
+        "without)",
+        "waste of (space|oxygen|air)",
+        "(easier|better) _{0,3} (if|when) i (wasnt|werent|was gone|was dead|died|am gone|"
+        "was not|were not|am not|wasnt here|wasnt around|was not here|was not around)",
+    ),
+    _w(
+        "crisis.plan_or_means",
+        CRISIS,
+        "(stockpiling|stockpiled|saving|saved|hoarding|hoarded|collecting|collected|counting|"
+        f"stashing|stashed|storing|stored) _{{0,3}} {_DRUGS}",
+        f"{_DRUGS} _{{0,2}} (saved|stashed|stockpiled|hoarded|put aside|put by|hidden)",
+        "(take|taking|took|swallow|swallowing|swallowed|neck|necking|necked) (all|every one of|"
+        f"the lot of|the whole) _{{0,3}} {_DRUGS} _{{0,2}} (at once|in one go|together|/)",
+        "(take|taking|took|swallow|swallowing|swallowed|neck|necking|necked) (a handful|"
+        "handfuls|a bottle|a box|a whole box|a whole bottle|the whole box|the whole bottle|"
+        f"too many|loads|a load|a packet|a whole packet) (of)? _{{0,2}} {_DRUGS}",
+        "(overdose|overdosed|overdosing)",
+        "(suicide|goodbye) (note|notes|letter|letters)",
+        "(written|wrote|writing|write) _{0,3} (goodbye|goodbyes|a note for|letters to)",
+        "(said|saying|say) _{0,1} (my)? goodbyes",
+        "(giving|gave|give) away _{0,2} (things|stuff|belongings|possessions)",
+        "(bought|buy|got|have|found|get) (a)? (rope|noose)",
+        "noose",
+        "(jump|jumping|jumped|throw|throwing|threw|step|stepping|walk|walking|drive|driving) "
+        "_{0,2} (off|from|in front of|under|into) (a|the) (bridge|train|bus|lorry|car|building|"
+        "roof|cliff|motorway|tracks|river|sea|traffic|car park|tower block|wall)",
+        "(plan|plans|planned|planning|decided|worked out|know|figured out) _{0,3} (how|when|"
+        "where) _{0,3} (end it|do it|die|kill|going to do it)",
+        "(have|got|made|making) _{0,1} a plan _{0,3} (to)? (end|die|kill|do it)",
+        "(ways|way|how|methods|method|best way|easiest way|quickest way) to (die|end it|"
+        "end my life|kill myself|do it|overdose|go)",
+        "how (many|much) _{0,4} (to die|would kill|to kill|to end it|it takes|is lethal|"
+        "is fatal|is an overdose)",
+        "(thought|thinking|think|know|decided|planned|worked out|figured out) (about)? (how|"
+        "when|where) i (would|will|could|am going to|d)? _{0,1} (do it|end it|go)",
+        "(throw|throwing|threw|jump|jumping) myself (off|in front|under|from|into)",
+    ),
+    _w(
+        "crisis.euphemism.not_around",
+        CRISIS,
+        "(wont|will not|not going to|might not|may not) be (around|here) _{0,1} (much longer|"
+        "for long|anymore|any more|long|by)",
+        "(disappear|vanish) (forever|for good|and never come back|permanently)",
+        "(want|wish|wishing|wanting) (to|i could) (disappear|vanish|not exist|stop existing|"
+        "cease to exist|not be here)",
+        "(want|wish|wanting) (it all|everything|all of it|life) to (end|stop|be over)",
+        "(want|wish) _{0,2} to (end|stop) (forever|for good|permanently)",
+        "(join|be with) my _{0,1} (late|dead) (wife|husband|partner|son|daughter|mum|dad)",
+    ),
+    _w(
+        "crisis.euphemism.giving_up_on_life",
+        CRISIS,
+        "(tired|sick|done|fed up|exhausted|weary) (of|with) (living|life|being alive|existing|"
+        "being here|this life)",
+        "done with (it all|everything)",
+        "(had enough|enough) of (life|living|everything|it all|being alive|this life)",
+        "want out /",
+        "(easier|better) _{0,2} (to)? (not be|not being) (here|around|alive)",
+        "not (be|being) (here|around|alive) _{0,2} (anymore|any more|any longer)",
+        "(give|giving|given|gave) up on (life|living|everything|myself)",
+    ),
+    _w(
+        "crisis.hopeless",
+        CRISIS,
+        "(feel|feeling|feels|felt|so|totally|completely|utterly|everything|life|am|is) "
+        "_{0,1} (hopeless|worthless)",
+    ),
+    _w(
+        "crisis.dark_thoughts",
+        CRISIS,
+        "(dark|morbid|black) (thoughts|place)",
+        "(thinking|think|thoughts|thought|fantasise|fantasize|fantasising|fantasizing) "
+        "(about|of) (death|dying|ending it|ending things|not being here|not being alive|"
+        "killing|suicide|not waking up|ending my life|my funeral|being dead)",
+    ),
+)

@@ -1,0 +1,65 @@
+"""The safety screening against phrase sets written apart from its rules.
+
+- The tuning set (`safety_phrases/tuning/`), written alongside the rules: every message must
+  be screened right. An emergency, urgent or crisis message is right when its category is
+  among the categories matched (a message with more than one sign gets more than one
+  signpost, and its primary category is the most pressing); an ordinary message is right
+  when nothing matched.
+- The held-out set (`safety_phrases/held_out/`), written independently and never used to
+  tune the rules: the targets are at most 1 in 40 emergency or crisis messages missed, at
+  most 1 in 10 urgent messages under-called (neither urgent nor emergency matched), and at
+  most 1 in 15 ordinary messages signposted.
+
+The scoring itself is in `safety_phrases/evaluation.py`, shared with `benchmarks/safety.py`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from core.safety import Category
+from tests.core.safety_phrases.evaluation import HELD_OUT, TUNING, evaluate, read_set, report
+
+# Targets on the held-out set: the most that may be wrong, per category.
+MISSED_AT_MOST = {
+    Category.EMERGENCY: 1 / 40,
+    Category.CRISIS: 1 / 40,
+    Category.URGENT: 1 / 10,
+    Category.NONE: 1 / 15,
+}
+# The least the tuning set must hold, so that it keeps covering each category.
+TUNING_AT_LEAST = {
+    Category.EMERGENCY: 70,
+    Category.URGENT: 45,
+    Category.CRISIS: 70,
+    Category.NONE: 160,
+}
+
+
+def test_every_tuning_message_is_screened_right() -> None:
+    sets = read_set(TUNING)
+    for category, least in TUNING_AT_LEAST.items():
+        assert len(sets[category]) >= least, category
+    scores = evaluate(sets)
+    assert all(not score.wrong for score in scores.values()), report(scores)
+
+
+def test_the_tuning_set_holds_the_sentences_and_figures_of_speech_that_must_work() -> None:
+    sets = read_set(TUNING)
+    assert "some days I don't see a way out" in sets[Category.CRISIS]
+    assert "havent had a wee since yesterday morning" in sets[Category.EMERGENCY]
+    assert "I don't see the point of carrying on" in sets[Category.CRISIS]
+    assert "no numbness at all, just the usual ache" in sets[Category.NONE]
+    for figure in ("this flare is murder", "I could murder a cup of tea", "my back is killing me"):
+        assert figure in sets[Category.NONE]
+    assert any("dead on my feet" in line for line in sets[Category.NONE])
+
+
+@pytest.mark.skipif(
+    not HELD_OUT.is_dir(),
+    reason=f"the held-out phrase set is not there yet ({HELD_OUT.relative_to(TUNING.parent)})",
+)
+def test_the_held_out_set_meets_the_targets() -> None:
+    scores = evaluate(read_set(HELD_OUT))
+    over = [category for category, most in MISSED_AT_MOST.items() if scores[category].rate > most]
+    assert not over, f"over target: {', '.join(over)}\n{report(scores)}"
