@@ -1,15 +1,20 @@
 """What N1 does when typed text may need care now, care today, or crisis support.
 
 Each matched category's fixed signposting message goes first (emergency, then crisis, then
-urgent); a safety event per category is recorded (category and time, never the text); and
-nudges stop for the rest of the person's day. N1 never diagnoses.
+urgent); a safety event per category is recorded (category and time, never the text), tied
+to the person only while they consent to N1 keeping their health data; and nudges stop for
+the rest of the person's day. N1 never diagnoses.
 """
 
 from __future__ import annotations
 
-from core.domain import Patient
+from core.domain import HEALTH_DATA_CONSENT, Patient
 from core.safety import Screening, screen
-from core.store.repositories import PatientRepository, SafetyEventRepository
+from core.store.repositories import (
+    ConsentRepository,
+    PatientRepository,
+    SafetyEventRepository,
+)
 from messages.schema import SafetySituation
 from scheduler.schedules import end_of_local_day
 from usecases.reaction import Reaction
@@ -25,11 +30,14 @@ async def check(
         return screening
     now = services.clock.now()
     async with services.session_factory.begin() as session:
+        owner = None
+        if patient is not None:
+            consent = await ConsentRepository(session).latest(patient.id, HEALTH_DATA_CONSENT)
+            # Without consent (not given yet, or withdrawn) the event is kept unattributed.
+            owner = patient.id if consent is not None and consent.active else None
         events = SafetyEventRepository(session)
         for category in screening.categories:
-            await events.record(
-                patient_id=None if patient is None else patient.id, category=category, now=now
-            )
+            await events.record(patient_id=owner, category=category, now=now)
         if patient is not None:
             # Never shorten a longer pause already in place.
             until = end_of_local_day(patient, now)

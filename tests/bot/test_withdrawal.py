@@ -11,13 +11,16 @@ from bot.jobs import DeliveryJobs, delivery_jobs
 from core.domain import HEALTH_DATA_CONSENT, CheckInStatus, OutboxKind, Patient, PatientStatus
 from core.journey import Step
 from core.ports import OutgoingMessage
+from core.safety import Category
 from core.store.repositories import ConsentRepository, OutboxRepository, ScheduleRepository
 from core.store.repositories.outbox import NewOutboxMessage
 from core.store.tables import AnswerRow, CheckInRow, OutboxRow
 from messages import checkin_texts, journey, settings_texts, texts
+from messages.schema import SafetySituation
 from sandbox import SimulatedUser
 from tests.bot.conftest import RunningN1
-from tests.bot.journey_steps import act, eventually, onboard, patient_of
+from tests.bot.journey_steps import act, eventually, onboard, patient_of, safety_events
+from tests.messages.helpers import shipped
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import check_ins
 
@@ -215,3 +218,18 @@ async def test_privacy_offers_withdrawal_only_to_someone_whose_consent_is_in_for
     await person.send_command("/privacy")
     [*_, again] = await person.wait_for_messages(before + 1)
     assert again.labels == []
+
+
+async def test_after_withdrawal_a_crisis_still_gets_help_but_nothing_is_kept_about_them(
+    n1: RunningN1,
+) -> None:
+    person = n1.user(7108)
+    patient = await onboard(n1, person)
+    await _withdraw(person)
+    before = len(await person.messages())
+    await person.send_text("some days I don't see a way out")
+    [*_, signpost] = await person.wait_for_messages(before + 1)
+    assert signpost.text == shipped().safety(SafetySituation.CRISIS).text
+    # Counted, so the service knows signposts are shown, but tied to nobody.
+    assert await safety_events(n1) == [(None, Category.CRISIS.value)]
+    assert (await patient_of(n1, person)).id == patient.id

@@ -18,14 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from core.callbacks import CallbackCodec, derive_key
 from core.clock import Clock
 from core.domain import (
+    HEALTH_DATA_CONSENT,
     CheckIn,
     OutboxMessage,
     Patient,
     PatientStatus,
 )
+from core.journey import CONSENT_VERSION
 from core.ports import OutgoingMessage, SendResult, SendStatus
 from core.store import records
-from core.store.repositories import CheckInRepository, PatientRepository
+from core.store.repositories import CheckInRepository, ConsentRepository, PatientRepository
 from core.store.repositories.check_ins import NewCheckIn
 from core.store.tables import CheckInRow, OutboxRow
 from scheduler.dispatch_lock import LocalLock
@@ -60,11 +62,18 @@ async def add_active_patient(
     summary_weekday: int = 6,
     summary_time: str = "18:00",
 ) -> Patient:
-    """A person who finished onboarding at `now`, with schedule rows."""
+    """A person who finished onboarding at `now` (consent given), with schedule rows."""
     async with session_factory.begin() as session:
         patients = PatientRepository(session)
         patient = await patients.add(
             telegram_user_id=telegram_user_id, chat_id=telegram_user_id, now=now
+        )
+        await ConsentRepository(session).record(
+            patient_id=patient.id,
+            kind=HEALTH_DATA_CONSENT,
+            version=CONSENT_VERSION,
+            granted=True,
+            now=now,
         )
         await patients.update_preferences(
             patient.id,
