@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import calendar
 from datetime import datetime
+
+from dateutil.relativedelta import relativedelta
 
 
 def retention_cutoff(now: datetime, months: int) -> datetime:
@@ -11,7 +12,4 @@ def retention_cutoff(now: datetime, months: int) -> datetime:
     month's last day when it is shorter): people with no sign of them since are purged."""
     if months < 1:
         raise ValueError("the retention period is at least one month")
-    month_index = now.year * 12 + now.month - 1 - months
-    year, month = divmod(month_index, 12)
-    day = min(now.day, calendar.monthrange(year, month + 1)[1])
-    return now.replace(year=year, month=month + 1, day=day)
+    return now - relativedelta(months=months)
