@@ -58,7 +58,8 @@ _DRUGS = (
 _ON_PURPOSE_NOUN = "(hurt|hurting|cut|cutting|burn|burning|punish|punishing)"
 # Someone else's fall, one long ago, or one on the screen, is not a fall to signpost.
 _NOT_THEIR_FALL = (
-    "OTHER_PERSON _{0,2} (SERIOUS_FALL|FALL|had|has|was|got|is)",
+    "OTHER_PERSON (just|also|apparently|nearly|has|had|have)? "
+    "(SERIOUS_FALL|FALL|had|has|was|got|is)",
     "MEDIA",
     "LONG_AGO",
 )
@@ -68,8 +69,10 @@ RULES: tuple[Rule, ...] = (
     _c(
         "emergency.saddle_numbness",
         EMERGENCY,
-        "NUMB _{0,6} SADDLE",
+        # "can't feel nothing down there": the double negative still means numb.
+        "NUMB _{0,6} ~?SADDLE",
         "SADDLE _{0,6} NUMB",
+        "CANT _{0,2} (feel|sense|feeling) _{0,6} ~?SADDLE",
         "SADDLE _{0,3} (feels|feel|feeling|felt|is|are|has|gone|went|seems) _{0,2} DIFFERENT",
         "DIFFERENT (sensation|sensations|feeling|feelings) _{0,4} SADDLE",
         # A numb bottom from a hard seat or a long ride is everyday.
@@ -89,7 +92,10 @@ RULES: tuple[Rule, ...] = (
         EMERGENCY,
         "CANT _{0,4} ~?(URINATE|BLADDER)",
         "NEG _{0,2} ~?URINATE _{0,3} (since|for|all|in|today|yesterday|last|this|NIGHT)",
-        "NEG _{0,2} ~?TOILET _{0,3} (since|for|all|in|today|yesterday|last|this|NIGHT)",
+        "NEG _{0,3} ~?TOILET _{0,4} (since|for|all|in|today|yesterday|last|this|NIGHT)",
+        # "Can't go." and "haven't been all day": said alone, it is the toilet that is meant.
+        "CANT (go|pass) (/|\\||at all|all day|since|today)",
+        "NEG been (/|\\||all day|at all|since|today|for (a|two|three|\\d+) (day|days))",
         "~?(URINATE|BLADDER) _{0,4} (NEG|CANT) _{0,2} (come|comes|coming|came|work|working|"
         "empty|emptying|start|starting|go|going|flow|flowing|out)",
         "(NEG|CANT) _{0,3} (urge|need|feeling|sensation) _{0,3} ~?URINATE",
@@ -120,6 +126,16 @@ RULES: tuple[Rule, ...] = (
         "(BLADDER|BOWEL) (SERIOUS_FALL|FALL|accidents)",
         "SERIOUS_FALL _{0,3} (URINATE|BLADDER|BOWEL|TOILET|pants|knickers|trousers|bed)",
         "accidents",
+        "LOSE_CONTROL _{0,4} ~?SADDLE",
+        "~?(URINATE|BOWEL|INCONTINENT) _{0,3} NEG _{0,1} (knowing|realising|realizing|noticing|"
+        "feeling|warning|meaning|control)",
+    ),
+    # The broad reading: any trouble, leak or loss of control near a bladder or bowel word.
+    _c(
+        "emergency.bladder_or_bowel_trouble",
+        EMERGENCY,
+        "(CANT|LOSE_CONTROL|INCONTINENT) _{0,6} ~?(URINATE|BLADDER|BOWEL)",
+        "~?(URINATE|BLADDER|BOWEL) _{0,6} (CANT|LOSE_CONTROL|INCONTINENT)",
     ),
     _c(
         "emergency.sexual_dysfunction",
@@ -138,6 +154,8 @@ RULES: tuple[Rule, ...] = (
         "LEGS _{0,7} (WEAK|NUMB|GIVEWAY)",
         "(WEAK|NUMB|GIVEWAY) _{0,4} LEGS",
         "BOTH _{0,2} LEGS _{0,5} DIFFERENT",
+        "LEGS _{0,4} (feel|feels|felt|feeling|are|gone|went|look|looks) _{0,4} DIFFERENT",
+        "LEGS (just|suddenly|completely|both|have|had)? (went|gone) (/|\\||and|from|on|under)",
         "(CANT|NEG) _{0,1} (move|lift|feel|stand on|walk on|control) _{0,2} ~?LEGS",
         unless=("(after|from|during|since) _{0,3} EXERCISE",),
     ),
@@ -164,6 +182,8 @@ RULES: tuple[Rule, ...] = (
         EMERGENCY,
         "FALL *{0,10} (PAIN|WORSE|CANT)",
         "(PAIN|WORSE) *{0,8} (since|after|from|when) _{0,3} FALL",
+        "(CANT|NEG) (EASES|get|stand|move|walk|stand up|get off) *{0,8} FALL",
+        "FALL _{0,4} (off|from) (a|the|some|my)",
         unless=("MINOR", *_NOT_THEIR_FALL),
     ),
     # --- Care today: a GP today, or NHS 111.
@@ -171,7 +191,9 @@ RULES: tuple[Rule, ...] = (
         "urgent.fever",
         URGENT,
         "FEVER",
-        "(temperature|temp) _{0,3} (38|39|40|41|101|102|103|104)",
+        "(temperature|temp|temps) _{0,3} (38|39|40|41|100|101|102|103|104|high|up|raised|"
+        "spiking|spiked|through the roof|keeps going up)",
+        "(high|raised|spiking|running|got|have|had|with) (a)? (temperature|temp|temps)",
     ),
     _c(
         "urgent.hot_and_shivery",
@@ -182,6 +204,13 @@ RULES: tuple[Rule, ...] = (
         "UNWELL _{0,4} SHIVER",
         "SHIVER _{0,4} UNWELL",
         unless=("COLD_CAUSE",),
+    ),
+    _c(
+        "urgent.sweats_or_shivers_with_pain",
+        URGENT,
+        "(SWEAT|SHIVERY) *{0,12} (NIGHT|PAIN|BACK|WAKES|UNWELL|FEVER)",
+        "(NIGHT|PAIN|BACK|WAKES|UNWELL|waking|woke|wake|wakes|woken) *{0,12} (SWEAT|SHIVERY)",
+        unless=("COLD_CAUSE", "EXERCISE", "MEDIA", "OTHER_PERSON"),
     ),
     _c(
         "urgent.unexplained_weight_loss",
@@ -207,6 +236,8 @@ RULES: tuple[Rule, ...] = (
         "NIGHT _{0,4} WORSE",
         "WORSE _{0,4} NIGHT",
         "(PAIN|BACK) _{0,3} WAKES",
+        "WAKES _{0,4} (every|each|most|all) NIGHT",
+        "WAKES _{0,2} (it|PAIN)",
         unless=("EASES",),
     ),
     _c(
@@ -320,7 +351,9 @@ RULES: tuple[Rule, ...] = (
         "better off _{0,1} without me",
         "better off (if|when) (i|i am) _{0,2} (gone|dead|not here|wasnt here|werent here|"
         "not around|died|wasnt around)",
-        "(am|feel like|feel|just|im) _{0,2} (a|such a|just a|nothing but a) burden",
+        # The word alone (not just after "not": "I'm not a burden").
+        "(a|an|such|being|be|feel|feeling|am|im|just|nothing but|only|big|huge) burden",
+        "burden (to|on|for)",
         "burden (to|on) (everyone|everybody|my family|them|you|people|my kids|my husband|"
         "my wife|my partner)",
         "(no one|nobody|noone) (would|will|wud|really) _{0,1} (miss me|care if i|notice if i|"
@@ -390,6 +423,22 @@ RULES: tuple[Rule, ...] = (
         "(easier|better) _{0,2} (to)? (not be|not being) (here|around|alive)",
         "not (be|being) (here|around|alive) _{0,2} (anymore|any more|any longer)",
         "(give|giving|given|gave) up on (life|living|everything|myself)",
+    ),
+    _w(
+        "crisis.euphemism.ending",
+        CRISIS,
+        "(check|checking) out (/|\\||for good|early|permanently|of life|of here|of this world)",
+        "(want|wanted|wish|need|needed) (it|this|it all|everything|all this|all of this) to "
+        "(end|be over|stop) (/|\\||now|for good|forever|already|please)",
+        "(worked out|figured out|planned|decided on|chosen|picked) (how|when|where|the date|"
+        "a date|a day) (/|\\||i|to do it|to end)",
+        "(thinking|think|thought|looking|look|looked|staring|stare|stared|stood|standing) "
+        "(about|at|of|on|by|near)? (the|a|that|this)? (bridge|cliff|cliffs|tracks|"
+        "railway line|train tracks|ledge|tower block|rope)",
+        "(my)? life (is|feels|seems) (over|finished|ruined)",
+        "i have (just|totally|completely)? (given up|giving up) (/|\\||completely|"
+        "on everything|on it all)",
+        "kill yourself",
     ),
     _w(
         "crisis.hopeless",
