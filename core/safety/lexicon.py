@@ -37,7 +37,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "different", "weird", "strange", "funny", "odd", "wrong", "off", "numb",
         "someone else", "someone elses", "not mine", "not my own", "not right",
         "like cardboard", "cardboard", "like rubber", "rubbery", "wooden", "like wood",
-        "like cotton wool", "cotton wool",
+        "like cotton wool", "cotton wool", "dead", "isnt mine", "arent mine",
+        "doesnt feel like mine", "dont feel like mine", "like after the dentist",
+        "like at the dentist", "novocaine", "anaesthetised", "anesthetized", "frozen",
     ),
     # The saddle area, in clinical and everyday words.
     "SADDLE": (
@@ -61,7 +63,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "number one", "go to the toilet", "go to the loo", "go to the bathroom", "go for a wee",
         "go for a pee", "a wee", "a pee", "my water", "waterworks",
         "pees", "widdle", "a widdle", "a wazz", "a slash", "go for a slash", "do a wee",
-        "do a pee",
+        "do a pee", "going to the toilet", "went to the toilet", "gone to the toilet",
+        "goes to the toilet", "been to the toilet", "going to the loo", "went to the loo",
+        "been to the loo", "been for a wee", "been for a pee", "gone for a wee",
+        "going for a wee", "going for a pee", "wee much", "pee much", "a wazz",
     ),
     "BLADDER": ("bladder", "waterworks"),
     "BOWEL": (
@@ -98,7 +103,11 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "peed myself", "pissed myself", "weed myself", "pooed myself", "pooped myself",
         "soiled myself", "shat myself", "shit myself", "messed myself", "soiled",
         "didnt make it to the toilet", "didnt make it to the loo", "accident in my pants",
-        "wet patch", "incontinent", "incontinence",
+        "wet patch", "incontinent", "incontinence", "accidents", "an accident in",
+        "going to the toilet in", "gone to the toilet in", "went to the toilet in",
+        "going to the loo in", "went to the loo in", "weed in", "peed in", "pooed in",
+        "pooped in", "wee in my", "pee in my", "poo in my", "weeing in", "peeing in",
+        "pooing in", "soiling", "wetting",
     ),
     "SEXFN": (
         "erection", "erections", "erectile", "ejaculate", "ejaculating", "ejaculation",
@@ -133,7 +142,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "gone from under", "like jelly", "gone to jelly", "turned to jelly", "to jelly",
         "jelly legs", "jelly",
     ),
-    "CHEST": ("chest", "breastbone", "sternum", "chests", "ribcage"),
+    "CHEST": ("chest", "breastbone", "sternum", "chests", "ribcage", "rib cage"),
     "HEART": ("heart",),
     "HEARTATTACK": (
         "heart attack", "angina", "cardiac", "heart pain", "heart pains", "heart hurts",
@@ -244,7 +253,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "heating", "weather", "winter", "frost", "wind",
         "hot weather", "heat", "heatwave", "sun", "sunny", "garden", "gardening", "gym",
         "workout", "run", "running", "sauna", "curry", "spicy", "menopause", "hot flush",
-        "hot flushes", "flushes", "hot flashes", "summer", "duvet", "too many blankets",
+        "hot flushes", "flushes", "hot flashes", "summer", "too many blankets",
         "hot night", "warm night", "mowing", "lawn", "hoovering", "housework", "cleaning",
         "digging", "decorating", "dancing", "stairs", "humid", "muggy", "sticky night",
         "heat wave",
@@ -349,7 +358,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "wont settle", "doesnt go", "doesnt go away", "wont go away", "wont ease",
         "not relieved", "no better", "not any better", "makes no difference",
         "no difference", "whatever i do", "never lets up", "doesnt let up", "wont let up",
-        "never stops", "doesnt stop", "wont stop",
+        "never stops", "doesnt stop", "wont stop", "doesnt shift", "dont shift", "wont shift",
+        "didnt shift", "nothing shifts it", "cant shift it", "not touching it",
+        "nothing touches it", "doesnt touch it", "didnt touch it", "doesnt budge",
+        "wont budge", "nothing works", "still there", "doesnt go off", "wont go off",
     ),
     "NOT_EASED_BY_REST": (
         "even at rest", "even resting", "even lying", "even when lying", "even when resting",
@@ -389,12 +401,13 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "BACK": (
         "back", "spine", "spinal", "vertebra", "vertebrae", "backbone", "lower back",
         "upper back", "lumbar", "shoulder blade", "shoulder blades", "tailbone", "coccyx",
-        "ribs", "neck",
+        "ribs", "neck", "rib cage", "ribcage", "rib", "hip bone", "pelvis",
     ),
     "SHAPE": (
         "shape", "curved", "curving", "crooked", "lopsided", "wonky", "misshapen", "uneven",
         "out of line", "skewed", "deformed", "changed shape", "a different shape",
-        "different shape", "curvature",
+        "different shape", "curvature", "more hunched", "hunchback", "hump", "more stooped",
+        "more bent", "more curved", "out of place", "pokes out", "poking out",
     ),
     "CANCER": (
         "cancer", "cancers", "cancerous", "tumour", "tumor", "tumours", "tumors",
@@ -416,7 +429,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "grandmother", "grandfather", "cousin", "colleague", "neighbour", "neighbor",
         "boss", "he", "she", "his", "her", "him", "hubby", "niece", "nephew", "dog", "cat",
         "mate", "bf", "gf", "boyfriend", "girlfriend", "fiance", "fiancee", "inlaws",
-        "in laws", "stepdad", "stepmum",
+        "in laws", "stepdad", "stepmum", "hes", "shes", "grandson", "granddaughter",
+        "grandkids", "kids", "child", "children",
     ),
     "CLEAR": (
         "all clear", "benign", "not cancer", "wasnt cancer", "isnt cancer", "clear scan",
@@ -442,6 +456,13 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "end my suffering", "end the suffering", "check out early", "checking out early",
         "end it tonight",
     ),
+    # Kept whole so that the figure of speech "fall asleep" does not take them; the crisis
+    # rules read them after a wish ("I wish I could just fall asleep forever").
+    "SLEEP_FOREVER": (
+        "sleep forever", "fall asleep forever", "go to sleep forever", "sleep for ever",
+        "fall asleep and never wake up", "fall asleep and not wake up",
+        "go to sleep and never wake up", "go to sleep and not wake up",
+    ),
     "SELFHARM": (
         "harm myself", "harming myself", "harmed myself", "self harm", "self harming",
         "self harmed", "self harmer", "self injury",
@@ -462,6 +483,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
 # Figures of speech and ordinary uses that hold a worrying word but mean nothing worrying;
 # each is read as one neutral word.
 IDIOMS: tuple[str, ...] = (
+    "suicide squad", "fever pitch", "dead in a ditch", "killed myself laughing",
+    "nearly killed myself tripping", "almost killed myself tripping",
+    "nearly killed myself falling", "almost killed myself falling", "nearly killed myself on",
+    "almost killed myself on", "nearly killed myself slipping",
     "murder a", "could murder", "murdering", "dead on my feet",
     "dead on me feet", "dying for a", "dying for", "dying to", "to die for",
     "bored to death", "sick to death", "scared to death", "frightened to death",
