@@ -19,8 +19,14 @@ _SYMBOLS = (
     (re.compile(r"\bw/o\b"), " without "),
     (re.compile(r"\bw/"), " with "),
     (re.compile(r"[&+]"), " and "),
-    # A decimal point is not a sentence end ("38.5").
+    # A decimal point is not a sentence end ("38.5"), nor is a score's slash ("8/10").
     (re.compile(r"(?<=\d)[.,](?=\d)"), " "),
+    (re.compile(r"(?<=\d)\s*/\s*(?=\d)"), " out of "),
+    # A short question answered no is a sign denied: "chest pain? nope" -> "no chest pain".
+    (
+        re.compile(r"(^|[.!?\n,;]\s*)((?:[a-z']+ ?){1,4})\?+\s*(?:no|nope|nah|none|never)\b"),
+        r"\1 no \2 . ",
+    ),
     # A number and its unit are two words ("5kg", "38c", "3am").
     (re.compile(r"(?<=\d)(?=(?:kgs?|kilos?|lbs?|st|stone|c|f|am|pm|hrs?|days?|weeks?)\b)"), " "),
     # Letters hidden with a star ("su*cide") are read without it.

@@ -56,9 +56,31 @@ _DRUGS = (
     "co codamol|cocodamol|them|my prescription)"
 )
 _ON_PURPOSE_NOUN = "(hurt|hurting|cut|cutting|burn|burning|punish|punishing)"
+# Places people go to end their lives, for "jumping off" or "driving to".
+_PLACES = (
+    "(the|a|that|this)? (bridge|bridges|train|bus|lorry|car|building|roof|cliff|cliffs|"
+    "cliff edge|motorway|tracks|railway|railway line|train tracks|river|sea|traffic|car park|"
+    "tower block|wall|multi storey|multistorey|multi story|high rise|balcony|platform|pier|"
+    "viaduct|flyover|overpass|top floor|edge|beachy head|motorway bridge)"
+)
+# Cutting, burning or scratching oneself: the body part, and what says it was meant.
+_SELF_HARM_VERB = (
+    "(burned|burnt|burning|burn|cut|cutting|scratched|scratching|scratch|scraped|scraping|"
+    "punched|punching|hit|hitting|bit|biting|scalded|scalding|carved|carving|slashed|slashing)"
+)
+_OWN_BODY = (
+    "(my|me)? (arm|arms|wrist|wrists|leg|legs|thigh|thighs|skin|stomach|belly|hip|hips|"
+    "face|hand|hands|chest|ankles|body)"
+)
+# Someone else's bladder, weight or fall is not the person's own sign.
+_NOT_THEIR_BLADDER = (
+    "OTHER_PERSON (s|has|had|got|have|is|was|keeps|kept)? (got|been)? _{0,1} (prostate|"
+    "CANT|LOSE_CONTROL|INCONTINENT|BLADDER|URINATE|BOWEL)",
+)
 # Someone else's fall, one long ago, or one on the screen, is not a fall to signpost.
 _NOT_THEIR_FALL = (
-    "OTHER_PERSON _{0,2} (SERIOUS_FALL|FALL|had|has|was|got|is)",
+    "OTHER_PERSON (just|also|apparently|nearly|has|had|have)? "
+    "(SERIOUS_FALL|FALL|had|has|was|got|is)",
     "MEDIA",
     "LONG_AGO",
 )
@@ -68,8 +90,10 @@ RULES: tuple[Rule, ...] = (
     _c(
         "emergency.saddle_numbness",
         EMERGENCY,
-        "NUMB _{0,6} SADDLE",
+        # "can't feel nothing down there": the double negative still means numb.
+        "NUMB _{0,6} ~?SADDLE",
         "SADDLE _{0,6} NUMB",
+        "CANT _{0,2} (feel|sense|feeling) _{0,6} ~?SADDLE",
         "SADDLE _{0,3} (feels|feel|feeling|felt|is|are|has|gone|went|seems) _{0,2} DIFFERENT",
         "DIFFERENT (sensation|sensations|feeling|feelings) _{0,4} SADDLE",
         # A numb bottom from a hard seat or a long ride is everyday.
@@ -82,14 +106,19 @@ RULES: tuple[Rule, ...] = (
         "emergency.numb_when_wiping",
         EMERGENCY,
         "NUMB _{0,6} WIPE",
+        "DIFFERENT _{0,2} (when|while|as|if|after) _{0,2} WIPE",
         "WIPE _{0,6} (NUMB|DIFFERENT)",
     ),
     _c(
         "emergency.cannot_pass_urine",
         EMERGENCY,
         "CANT _{0,4} ~?(URINATE|BLADDER)",
-        "NEG _{0,2} ~?URINATE _{0,3} (since|for|all|in|today|yesterday|last|this|NIGHT)",
-        "NEG _{0,2} ~?TOILET _{0,3} (since|for|all|in|today|yesterday|last|this|NIGHT)",
+        "NEG _{0,4} ~?URINATE _{0,3} (since|for|all day|all night|all morning|all afternoon|in|"
+        "today|yesterday|last|this|NIGHT)",
+        "NEG _{0,3} ~?TOILET _{0,4} (since|for|all|in|today|yesterday|last|this|NIGHT)",
+        # "Can't go." and "haven't been all day": said alone, it is the toilet that is meant.
+        "CANT (go|pass) (/|\\||at all|all day|since|today)",
+        "NEG been (/|\\||all day|at all|since|today|for (a|two|three|\\d+) (day|days))",
         "~?(URINATE|BLADDER) _{0,4} (NEG|CANT) _{0,2} (come|comes|coming|came|work|working|"
         "empty|emptying|start|starting|go|going|flow|flowing|out)",
         "(NEG|CANT) _{0,3} (urge|need|feeling|sensation) _{0,3} ~?URINATE",
@@ -97,6 +126,14 @@ RULES: tuple[Rule, ...] = (
         "(URINATE|BLADDER|BOWEL) _{0,3} GIVEWAY",
         "(strain|straining|strained|push|pushing) _{0,2} (to)? ~?URINATE",
         "(retention|catheter)",
+        # Trying and nothing: "when I try nothing happens", "trying to pee since 6am".
+        "~?(URINATE|BLADDER|TOILET) *{0,10} NEG _{0,1} (happens|happened|happening|comes|came|"
+        "coming|since|at all|all day|out)",
+        "(try|trying|tried|tries|INTENT) (to)? ~?URINATE _{0,3} (since|for|all|NEG)",
+        "~?(TOILET|URINATE|BLADDER) _{0,6} (strain|straining|strained)",
+        "(bladder|tummy|belly|stomach) _{0,3} (full|bursting|swollen|SWELLING) *{0,10} "
+        "(NEG|CANT) _{0,2} ~?URINATE",
+        unless=_NOT_THEIR_BLADDER,
     ),
     _c(
         "emergency.bladder_or_bowel_sensation",
@@ -117,9 +154,21 @@ RULES: tuple[Rule, ...] = (
         "CANT _{0,1} (stop|hold|control) _{0,2} ~?(BOWEL|URINATE|BLADDER)",
         "LOSE _{0,1} ~?(BLADDER|BOWEL) control",
         "(BLADDER|BOWEL) control _{0,2} (gone|LOSE|NEG)",
-        "(BLADDER|BOWEL) (SERIOUS_FALL|FALL|accidents)",
+        "(BLADDER|BOWEL) (SERIOUS_FALL|FALL|INCONTINENT)",
         "SERIOUS_FALL _{0,3} (URINATE|BLADDER|BOWEL|TOILET|pants|knickers|trousers|bed)",
-        "accidents",
+        "(URINATE|BOWEL|TOILET|INCONTINENT) _{0,2} (in)? (my|the|his|her)? (pants|knickers|"
+        "trousers|underwear|bed|sleep|jeans|clothes)",
+        "LOSE_CONTROL _{0,4} ~?SADDLE",
+        "~?(URINATE|BOWEL|INCONTINENT|TOILET) _{0,6} NEG _{0,1} (knowing|realising|realizing|"
+        "noticing|feeling|warning|meaning|control|realising it|noticing it)",
+    ),
+    # The broad reading: any trouble, leak or loss of control near a bladder or bowel word.
+    _c(
+        "emergency.bladder_or_bowel_trouble",
+        EMERGENCY,
+        "(CANT|LOSE_CONTROL|INCONTINENT) _{0,6} ~?(URINATE|BLADDER|BOWEL)",
+        "~?(URINATE|BLADDER|BOWEL) _{0,6} (CANT|LOSE_CONTROL|INCONTINENT)",
+        unless=_NOT_THEIR_BLADDER,
     ),
     _c(
         "emergency.sexual_dysfunction",
@@ -138,7 +187,15 @@ RULES: tuple[Rule, ...] = (
         "LEGS _{0,7} (WEAK|NUMB|GIVEWAY)",
         "(WEAK|NUMB|GIVEWAY) _{0,4} LEGS",
         "BOTH _{0,2} LEGS _{0,5} DIFFERENT",
+        "LEGS _{0,4} (feel|feels|felt|feeling|are|gone|went|look|looks) _{0,4} DIFFERENT",
+        "LEGS (just|suddenly|completely|both|have|had)? (went|gone) (/|\\||and|from|on|under)",
         "(CANT|NEG) _{0,1} (move|lift|feel|stand on|walk on|control) _{0,2} ~?LEGS",
+        # One leg, then the other: "my left leg and now my right leg have both gone numb".
+        "(left|right|one) (leg|foot|side) *{0,8} (left|right|other) (leg|foot|one|side) *{0,6} "
+        "(WEAK|NUMB|GIVEWAY|DIFFERENT)",
+        "(WEAK|NUMB|GIVEWAY) _{0,6} (left|right|one) (leg|foot) _{0,4} (left|right|other) "
+        "(leg|foot|one)",
+        "(BOTH|LEGS) _{0,2} (gone|went|going|are|feel|feels|felt) _{0,2} (WEAK|NUMB|GIVEWAY)",
         unless=("(after|from|during|since) _{0,3} EXERCISE",),
     ),
     _c(
@@ -164,6 +221,16 @@ RULES: tuple[Rule, ...] = (
         EMERGENCY,
         "FALL *{0,10} (PAIN|WORSE|CANT)",
         "(PAIN|WORSE) *{0,8} (since|after|from|when) _{0,3} FALL",
+        "(CANT|NEG) (EASES|get|stand|move|walk|stand up|get off) *{0,8} FALL",
+        "FALL _{0,4} (off|from|DIFFERENT|down) (a|the|some|my)",
+        # From a height: "slipped off the loft ladder", "came down the stairs on my back".
+        "FALL *{0,6} (ladder|ladders|loft|roof|stairs|steps|scaffold|scaffolding|height|horse|"
+        "wall|tree|chair|stool)",
+        "(ladder|ladders|loft|roof|stairs|steps|horse|tree) *{0,6} (FALL|landed|came down)",
+        "(came (down|LOSE)|landed|land|went (down|LOSE)) _{0,2} (flat|hard|heavily|badly|"
+        "straight)? on my "
+        "(back|BACK|head|bum|SADDLE|tailbone|coccyx|neck)",
+        "FALL *{0,12} (dizzy|dizziness|woozy|faint|blacked out|passed out|sick|vomiting)",
         unless=("MINOR", *_NOT_THEIR_FALL),
     ),
     # --- Care today: a GP today, or NHS 111.
@@ -171,7 +238,11 @@ RULES: tuple[Rule, ...] = (
         "urgent.fever",
         URGENT,
         "FEVER",
-        "(temperature|temp) _{0,3} (38|39|40|41|101|102|103|104)",
+        "(temperature|temp|temps) _{0,3} (38|39|40|41|100|101|102|103|104|high|up|raised|"
+        "spiking|spiked|through the roof|keeps going up)",
+        "(high|raised|spiking|running|got|have|had|with) (a)? (temperature|temp|temps)",
+        "(thermometer|temperature|temp|temps|reading) _{0,4} (37|38|39|40|41|100|101|102|103|"
+        "104) (\\d|point|c|degrees|f)?",
     ),
     _c(
         "urgent.hot_and_shivery",
@@ -182,6 +253,13 @@ RULES: tuple[Rule, ...] = (
         "UNWELL _{0,4} SHIVER",
         "SHIVER _{0,4} UNWELL",
         unless=("COLD_CAUSE",),
+    ),
+    _c(
+        "urgent.sweats_or_shivers_with_pain",
+        URGENT,
+        "(SWEAT|SHIVERY) *{0,12} (NIGHT|PAIN|BACK|WAKES|UNWELL|FEVER)",
+        "(NIGHT|PAIN|BACK|WAKES|UNWELL|waking|woke|wake|wakes|woken) *{0,12} (SWEAT|SHIVERY)",
+        unless=("COLD_CAUSE", "EXERCISE", "MEDIA", "OTHER_PERSON"),
     ),
     _c(
         "urgent.unexplained_weight_loss",
@@ -199,7 +277,7 @@ RULES: tuple[Rule, ...] = (
         "WEIGHTLOSS",
         "LOSE _{0,4} WEIGHT",
         "WEIGHT _{0,3} LOSE",
-        unless=("INTENT",),
+        unless=("INTENT", "OTHER_PERSON (s|has|had|is|was|have)? _{0,2} (LOSE|WEIGHTLOSS)"),
     ),
     _c(
         "urgent.night_pain",
@@ -207,21 +285,25 @@ RULES: tuple[Rule, ...] = (
         "NIGHT _{0,4} WORSE",
         "WORSE _{0,4} NIGHT",
         "(PAIN|BACK) _{0,3} WAKES",
+        "WAKES _{0,4} (every|each|most|all) NIGHT",
+        "WAKES _{0,2} (it|PAIN)",
         unless=("EASES",),
     ),
     _c(
         "urgent.pain_not_eased_by_rest",
         URGENT,
         "NOT_EASED_BY_REST",
-        "NOTEASED _{0,4} (REST|NIGHT)",
-        "(REST|NIGHT) _{0,4} (NOTEASED|~EASES)",
+        "NOTEASED _{0,10} (REST|NIGHT)",
+        "(REST|NIGHT) _{0,10} (NOTEASED|~EASES)",
+        # A score that rises at night: "at night it's 8/10".
+        "NIGHT _{0,4} (7|8|9|10) out of 10",
     ),
     _c(
         "urgent.lump_or_change_of_shape",
         URGENT,
         "LUMP",
-        "SWELLING _{0,5} BACK",
-        "BACK _{0,5} SWELLING",
+        "(SWELLING|SHAPE) _{0,5} BACK",
+        "BACK _{0,5} (SWELLING|SHAPE)",
         "BACK _{0,4} (looks|look|looking|is|gone|going|has|getting|got|become|becoming|"
         "seems|changed|changing) _{0,2} SHAPE",
         "SHAPE _{0,3} BACK",
@@ -236,6 +318,15 @@ RULES: tuple[Rule, ...] = (
         URGENT,
         "CANCER",
         unless=("OTHER_PERSON", "CLEAR"),
+    ),
+    # Cancer in the past, even with the all clear, and a new pain: worth seeing a GP.
+    _c(
+        "urgent.cancer_history_new_pain",
+        URGENT,
+        "CANCER *{0,25} (new|different|DIFFERENT|changed|worse|WORSE|WAKES) _{0,4} "
+        "(PAIN|BACK|WORSE)",
+        "(new|different|DIFFERENT|changed) _{0,4} (PAIN|BACK) *{0,25} CANCER",
+        unless=("OTHER_PERSON _{0,3} CANCER", "CANCER _{0,3} OTHER_PERSON"),
     ),
     # --- Crisis support: 999, NHS 111 option 2, Samaritans, SHOUT.
     _c("crisis.suicide", CRISIS, "SUICIDE"),
@@ -252,6 +343,17 @@ RULES: tuple[Rule, ...] = (
         "(did|done|doing|do|urge|urges|to|relapsed|relapse|clean|resist|resisting) sh",
         "sh (again|urges|urge|relapse|scars|tonight|today|last)",
         "(relapsed|relapse|urges|clean) _{0,4} (self harm|cutting)",
+        # A method on one's own body, with what says it was meant.
+        f"{_SELF_HARM_VERB} {_OWN_BODY} *{{0,10}} (to feel|till|until|on purpose|deliberately|"
+        "to cope|to punish|to stop|so i could|so i can|so it)",
+        f"{_SELF_HARM_VERB} {_OWN_BODY} _{{0,4}} (with a|with the|with my) (lighter|blade|razor|"
+        "razor blade|knife|scissors|compass|cigarette|lighter|iron|glass|pin|needle)",
+        "(till|until) (they|it|i) (bled|bleed|bleeding|bleeds|blistered|blistering|scarred)",
+        "(used|use|using|got out|picked up|held|holding|grabbed|reached for|bought|hiding|hid|"
+        "hidden) (a|the|my|some|new)? (razor blade|razor blades|blade|blades|sharpener)",
+        "(hiding|hide|hid|hidden|locked|locking|lock|putting|put|keep|keeping|give|gave|"
+        "giving) _{0,4} (away)? from myself",
+        "(sharp things|sharps|sharp objects) _{0,3} (from myself|away|hidden|locked|again)",
     ),
     _w(
         "crisis.wish_to_die",
@@ -268,6 +370,9 @@ RULES: tuple[Rule, ...] = (
         "better off dead",
         "(life|living|alive|existence) _{0,3} (not|isnt|aint|no longer|never) _{0,1} worth",
         "not worth living",
+        "(want|wanted|wish|wishing|hope|hoping|longing) _{0,3} (sleep forever|"
+        "fall asleep forever|go to sleep forever|sleep for ever|fall asleep and never wake up|"
+        "fall asleep and not wake up|go to sleep and never wake up|go to sleep and not wake up)",
     ),
     _w(
         "crisis.not_waking_up",
@@ -275,7 +380,7 @@ RULES: tuple[Rule, ...] = (
         "(dont|do not|never|not) _{0,2} (want|want to|wish) _{0,2} (to)? wake up",
         "(hope|hoping|wish|wishing|pray|praying) _{0,3} (dont|never|not|didnt|wouldnt|wont) "
         "_{0,1} (wake|woke|waking) up",
-        "(and|to|would|could) (not|never) (wake|waking) up",
+        "(and|to|would|could|like|love) _{0,2} (not|never) (wake|waking) up",
         "(not|never) (wake|waking|woke) up again",
         "(want|wish|wanting|wishing|hope|longing) _{0,2} (go to)? sleep (forever|and never wake|"
         "and not wake)",
@@ -320,7 +425,9 @@ RULES: tuple[Rule, ...] = (
         "better off _{0,1} without me",
         "better off (if|when) (i|i am) _{0,2} (gone|dead|not here|wasnt here|werent here|"
         "not around|died|wasnt around)",
-        "(am|feel like|feel|just|im) _{0,2} (a|such a|just a|nothing but a) burden",
+        # The word alone (not just after "not": "I'm not a burden").
+        "(a|an|such|being|be|feel|feeling|am|im|just|nothing but|only|big|huge) burden",
+        "burden (to|on|for)",
         "burden (to|on) (everyone|everybody|my family|them|you|people|my kids|my husband|"
         "my wife|my partner)",
         "(no one|nobody|noone) (would|will|wud|really) _{0,1} (miss me|care if i|notice if i|"
@@ -332,8 +439,11 @@ RULES: tuple[Rule, ...] = (
         "(everyone|everybody|my family|world|they|kids) _{0,2} (be|are) better off (/|\\||if|"
         "without)",
         "waste of (space|oxygen|air)",
-        "(easier|better) _{0,3} (if|when) i (wasnt|werent|was gone|was dead|died|am gone|"
-        "was not|were not|am not|wasnt here|wasnt around|was not here|was not around)",
+        "(easier|better|happier|fine|relieved|lighter|simpler|nicer|calmer) _{0,4} (if|when) "
+        "i _{0,1} (wasnt|werent|was gone|was dead|died|am gone|was not|were not|am not|"
+        "wasnt here|wasnt around|was not here|was not around|disappeared|left for good)",
+        "if i (just)? (wasnt|werent|was not|were not) (here|around|alive|in the picture|about) "
+        "(/|\\||anymore|any more|any longer|at all|everyone|everybody|they|people|it)",
     ),
     _w(
         "crisis.plan_or_means",
@@ -351,18 +461,43 @@ RULES: tuple[Rule, ...] = (
         "(written|wrote|writing|write) _{0,3} (goodbye|goodbyes|a note for|letters to)",
         "(said|saying|say) _{0,1} (my)? goodbyes",
         "(giving|gave|give) away _{0,2} (things|stuff|belongings|possessions)",
-        "(bought|buy|got|have|found|get) (a)? (rope|noose)",
+        "(bought|buy|got|have|found|get|hidden|tied|keep|kept) (a|the|some|my)? (rope|noose|"
+        "ligature)",
+        "(rope|noose|ligature) (is|s)? (ready|sorted|tied|up|hidden|waiting|in the)",
         "noose",
         "(jump|jumping|jumped|throw|throwing|threw|step|stepping|walk|walking|drive|driving) "
-        "_{0,2} (off|from|in front of|under|into) (a|the) (bridge|train|bus|lorry|car|building|"
-        "roof|cliff|motorway|tracks|river|sea|traffic|car park|tower block|wall)",
+        f"_{{0,2}} (off|from|in front of|under|into) {_PLACES}",
+        "(think|thinking|thought|want|wanted|wanting|tempted|urge|plan|planning|considering|"
+        "keep) _{0,2} (driving|drive|walking|walk|going|go|heading|head|getting|get|jumping|"
+        f"jump) (to|up to|down to|off|into|over|from) {_PLACES}",
+        "(thinking|thought|think|thoughts) (about|of) (jumping|throwing myself|stepping in front|"
+        "walking into|driving into|crashing the car|crashing my car|driving off|walking in front|"
+        "stepping out in front|walking out in front)",
         "(plan|plans|planned|planning|decided|worked out|know|figured out) _{0,3} (how|when|"
         "where) _{0,3} (end it|do it|die|kill|going to do it)",
         "(have|got|made|making) _{0,1} a plan _{0,3} (to)? (end|die|kill|do it)",
         "(ways|way|how|methods|method|best way|easiest way|quickest way) to (die|end it|"
         "end my life|kill myself|do it|overdose|go)",
         "how (many|much) _{0,4} (to die|would kill|to kill|to end it|it takes|is lethal|"
-        "is fatal|is an overdose)",
+        "is fatal|is an overdose|it would take|would it take|it would need|would be lethal|"
+        "would be fatal|would be enough|would do it|it would take to)",
+        "(lethal|fatal|deadly) (dose|doses|amount|amounts|quantity|number)",
+        "(researching|researched|googling|googled|looking up|looked up|searching|searched|"
+        "reading up|read up) _{0,4} (how many|how much|lethal|fatal|overdose|ways to die|"
+        "how to die|how to end|painless|methods|suicide|ways to end)",
+        # Gathering the means: from several shops, enough, kept "just in case".
+        f"(bought|buying|buy|got|getting|get) _{{0,3}} {_DRUGS} *{{0,8}} (different|several|"
+        "multiple|various|few|lots of|loads of|other) (shops|chemists|pharmacies|places|"
+        "stores|supermarkets)",
+        f"{_DRUGS} *{{0,10}} (so|until|till) _{{0,2}} (have|had|got|get) enough",
+        f"{_DRUGS} *{{0,10}} (keeping|kept|keep|saving|saved|hiding|hid|stashing|stashed|storing|"
+        "holding on to|hanging on to|hanging onto|holding onto) _{0,3} just in case",
+        "(keeping|kept|keep|saving|saved|hiding|hid|stashing|stashed|storing|stored|got|have) "
+        f"_{{0,4}} {_DRUGS} _{{0,3}} just in case",
+        "(stash|stockpile|hoard|supply) (of)? _{0,2} " + _DRUGS,
+        "(got my hands on|got hold of|get my hands on|get hold of|getting hold of) _{0,5} "
+        "(mums|dads|nans|grans|wifes|husbands|partners|someone elses|old|spare|extra|more|"
+        "a load of|loads of|lots of) _{0,2} " + _DRUGS,
         "(thought|thinking|think|know|decided|planned|worked out|figured out) (about)? (how|"
         "when|where) i (would|will|could|am going to|d)? _{0,1} (do it|end it|go)",
         "(throw|throwing|threw|jump|jumping) myself (off|in front|under|from|into)",
@@ -390,6 +525,22 @@ RULES: tuple[Rule, ...] = (
         "(easier|better) _{0,2} (to)? (not be|not being) (here|around|alive)",
         "not (be|being) (here|around|alive) _{0,2} (anymore|any more|any longer)",
         "(give|giving|given|gave) up on (life|living|everything|myself)",
+    ),
+    _w(
+        "crisis.euphemism.ending",
+        CRISIS,
+        "(check|checking) out (/|\\||for good|early|permanently|of life|of here|of this world)",
+        "(want|wanted|wish|need|needed) (it|this|it all|everything|all this|all of this) to "
+        "(end|be over|stop) (/|\\||now|for good|forever|already|please)",
+        "(worked out|figured out|planned|decided on|chosen|picked) (how|when|where|the date|"
+        "a date|a day) (/|\\||i|to do it|to end)",
+        "(thinking|think|thought|looking|look|looked|staring|stare|stared|stood|standing) "
+        "(about|at|of|on|by|near)? (the|a|that|this)? (bridge|cliff|cliffs|tracks|"
+        "railway line|train tracks|ledge|tower block|rope)",
+        "(my)? life (is|feels|seems) (over|finished|ruined)",
+        "i have (just|totally|completely)? (given up|giving up) (/|\\||completely|"
+        "on everything|on it all)",
+        "kill yourself",
     ),
     _w(
         "crisis.hopeless",

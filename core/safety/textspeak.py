@@ -92,6 +92,7 @@ TEXT_SPEAK: dict[str, tuple[str, ...]] = {
     # Crisis shorthand and euphemisms.
     "kms": ("kill", "myself"),
     "kmsl": ("kill", "myself"),
+    "kys": ("kill", "yourself"),
     "unalive": ("kill", "myself"),
     "unaliving": ("killing",),
     "unalived": ("killed",),

@@ -96,7 +96,8 @@ def canonical(word: str) -> str:
     single = _SINGLE_LETTERS.sub(r"\1", word)
     if single in words.known:
         return single
-    if any(character.isdigit() for character in word):
+    # A figure ("38", "101") is a figure; only a word mixing letters and digits is leet.
+    if any(character.isdigit() for character in word) and not word.isdigit():
         decoded = word.translate(_LEET)
         if not decoded.isalpha():
             return word
