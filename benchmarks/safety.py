@@ -19,20 +19,21 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from benchmarks.harness import median, percentile
 from benchmarks.table import Figure, render
 from core.safety import Category, screen
-from tests.core.safety_phrases.evaluation import HELD_OUT, TUNING, Score, evaluate, read_set
+from tests.core.safety_phrases.evaluation import (
+    TARGETS,
+    TUNING,
+    Score,
+    evaluate,
+    held_out_sets,
+    read_set,
+)
 
 FULL_PASSES, QUICK_PASSES = 20, 3
-# The held-out targets (the test asserts the same): the most that may be wrong.
-TARGETS = {
-    Category.EMERGENCY: 1 / 40,
-    Category.URGENT: 1 / 10,
-    Category.CRISIS: 1 / 40,
-    Category.NONE: 1 / 15,
-}
 FIGURES_PER_SET = 4
 TIMING_FIGURES = 5
 
@@ -130,13 +131,14 @@ def timing_figures(f: TimingFigures) -> list[Figure]:
     ]  # fmt: skip
 
 
-def phrase_sets() -> list[tuple[str, bool]]:
-    """The sets scored: (name, held out?); the held-out one only when it is there."""
-    return [("tuning", False), *([("held out", True)] if HELD_OUT.is_dir() else [])]
+def phrase_sets() -> list[tuple[str, Path, bool]]:
+    """The sets scored: (name, folder, held out?): the tuning set, then each held-out set."""
+    held_out = [(f"held out: {path.name}", path, True) for path in held_out_sets()]
+    return [("tuning", TUNING, False), *held_out]
 
 
 def expected(postgres: bool) -> int:
-    """How many figures `run` writes (the held-out set's only when it is there)."""
+    """How many figures `run` writes (four per phrase set, then the times)."""
     return FIGURES_PER_SET * len(phrase_sets()) + TIMING_FIGURES
 
 
@@ -144,13 +146,13 @@ def run(quick: bool) -> list[Figure]:
     """The safety benchmark's figures."""
     messages: list[str] = []
     result: list[Figure] = []
-    for _name, held_out in phrase_sets():
-        phrases = read_set(HELD_OUT if held_out else TUNING)
+    for _name, folder, _held_out in phrase_sets():
+        phrases = read_set(folder)
         messages += [line for lines in phrases.values() for line in lines]
     # Timed before scoring, so the cold pass finds the vocabulary's word cache empty.
     timing = measure_time(messages, QUICK_PASSES if quick else FULL_PASSES)
-    for name, held_out in phrase_sets():
-        phrases = read_set(HELD_OUT if held_out else TUNING)
+    for name, folder, held_out in phrase_sets():
+        phrases = read_set(folder)
         result += set_figures(score(name, evaluate(phrases)), held_out)
     return result + timing_figures(timing)
 

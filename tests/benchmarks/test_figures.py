@@ -38,7 +38,7 @@ def _safety() -> list[Figure]:
     rates, sizes = dict.fromkeys(Category, 0.0), dict.fromkeys(Category, 40)
     result = [
         figure
-        for name, held_out in safety.phrase_sets()
+        for name, _folder, held_out in safety.phrase_sets()
         for figure in safety.set_figures(SetFigures(name, rates, sizes), held_out)
     ]
     return result + safety.timing_figures(TimingFigures(378, 3, 500_000, 150, 280, 140, 230))

@@ -26,6 +26,28 @@ CATEGORIES: tuple[Category, ...] = (
 )
 
 
+# The targets on a held-out set: the largest share that may be wrong, per category (missed,
+# or for ordinary messages signposted). The tuning set must be all right.
+TARGETS: dict[Category, float] = {
+    Category.EMERGENCY: 1 / 40,
+    Category.URGENT: 1 / 10,
+    Category.CRISIS: 1 / 40,
+    Category.NONE: 1 / 15,
+}
+
+
+def held_out_sets() -> list[Path]:
+    """The held-out sets, one folder each under `held_out/`, in name order."""
+    if not HELD_OUT.is_dir():
+        return []
+    return sorted(path for path in HELD_OUT.iterdir() if path.is_dir())
+
+
+def over_target(scores: dict[Category, Score]) -> list[Category]:
+    """The categories whose share wrong is above its held-out target."""
+    return [category for category, most in TARGETS.items() if scores[category].rate > most]
+
+
 def read_set(directory: Path) -> dict[Category, list[str]]:
     """Each category's messages in `directory` (blank lines skipped)."""
     sets: dict[Category, list[str]] = {}
