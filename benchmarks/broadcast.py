@@ -41,13 +41,13 @@ from benchmarks.call_log import Second, calls_per_second, deliveries, steady_win
 from benchmarks.harness import (
     SQLITE,
     SessionFactory,
-    bench_cipher,
     codec,
     database,
     initialized_bot,
     outbox_settled,
     percentile,
 )
+from benchmarks.keys import bench_cipher
 from benchmarks.population import populate
 from benchmarks.sandbox_process import SandboxProcess, sandbox_in_process_of_its_own
 from benchmarks.table import Figure

@@ -26,13 +26,13 @@ from benchmarks.call_log import deliveries
 from benchmarks.harness import (
     DUE,
     SQLITE,
-    bench_cipher,
     codec,
     database,
     initialized_bot,
     outbox_settled,
     production_ticker,
 )
+from benchmarks.keys import bench_cipher
 from benchmarks.population import populate
 from benchmarks.sandbox_process import sandbox_in_process_of_its_own
 from benchmarks.table import Figure, render

@@ -25,11 +25,11 @@ from typing import Any, Final
 from sqlalchemy import Engine, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from benchmarks.keys import BENCH_ENCRYPTION_KEY
 from bot.app import N1Application, build_application
 from bot.jobs import tick_batches
 from core.callbacks import CallbackCodec, derive_key
 from core.clock import Clock
-from core.crypto import TextCipher
 from core.domain import OutboxStatus
 from core.settings import Settings, load_settings
 from core.store.engine import create_engine
@@ -50,15 +50,6 @@ SQLITE: Final = "SQLite"
 POSTGRESQL: Final = "PostgreSQL"
 
 SessionFactory = async_sessionmaker[AsyncSession]
-# The key the benchmarks' bots and their populations share (benchmark data only).
-BENCH_ENCRYPTION_KEY: Final = "-pPLBPTUW2dvJ0yLUqmC0WBaQdgbOHNfQXSWVQkdByQ="
-
-
-def bench_cipher() -> TextCipher:
-    """The cipher for benchmark databases, as the benchmarks' bots have it."""
-    return TextCipher([BENCH_ENCRYPTION_KEY])
-
-
 _UNSETTLED: Final = frozenset({OutboxStatus.PENDING, OutboxStatus.SENDING})
 
 

@@ -52,7 +52,7 @@ def _rss() -> int:
 async def _n1_child(url: str) -> dict[str, Any]:
     # Only what the running bot's scheduling side imports (not the benchmark harness, which
     # brings PTB and Alembic).
-    from benchmarks.harness import bench_cipher
+    from benchmarks.keys import bench_cipher
     from core.callbacks import CallbackCodec, derive_key
     from core.clock import FakeClock
     from core.store.engine import create_engine, create_session_factory
@@ -84,7 +84,7 @@ async def _n1_child(url: str) -> dict[str, Any]:
 
 
 async def _bot_child(url: str, sandbox: str) -> dict[str, Any]:
-    from benchmarks.harness import BENCH_ENCRYPTION_KEY
+    from benchmarks.keys import BENCH_ENCRYPTION_KEY
     from bot.app import build_application, running_bot
     from bot.jobs import delivery_jobs
     from core.clock import FakeClock
@@ -176,7 +176,8 @@ class StartupFigures:
 
 async def _database_of(stack: AsyncExitStack, patients: int, kind: str) -> str:
     """A migrated database of `patients` people, kept until `stack` closes."""
-    from benchmarks.harness import analyse_after_bulk_load, bench_cipher, database
+    from benchmarks.harness import analyse_after_bulk_load, database
+    from benchmarks.keys import bench_cipher
     from benchmarks.population import populate
     from core.store.engine import create_session_factory
 

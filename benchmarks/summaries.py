@@ -42,12 +42,12 @@ from benchmarks.harness import (
     LagMonitor,
     SessionFactory,
     analyse_after_bulk_load,
-    bench_cipher,
     database,
     database_kinds,
     median,
     production_ticker,
 )
+from benchmarks.keys import bench_cipher
 from benchmarks.population import populate, table_of
 from benchmarks.table import Figure, render
 from bot.jobs import tick_batches

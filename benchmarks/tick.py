@@ -29,12 +29,12 @@ from benchmarks.harness import (
     LagMonitor,
     StatementCounter,
     analyse_after_bulk_load,
-    bench_cipher,
     database,
     database_kinds,
     median,
     production_ticker,
 )
+from benchmarks.keys import bench_cipher
 from benchmarks.population import populate
 from benchmarks.table import Figure, render
 from bot.jobs import tick_batches

@@ -12,6 +12,6 @@ pipeline), `categories` (what a screening found).
 """
 
 from core.safety.categories import Category, Screening
-from core.safety.screening import screen
+from core.safety.screening import prepare, screen
 
-__all__ = ["Category", "Screening", "screen"]
+__all__ = ["Category", "Screening", "prepare", "screen"]
