@@ -35,7 +35,12 @@ from tests.core.safety_phrases.evaluation import (
 
 FULL_PASSES, QUICK_PASSES = 20, 3
 FIGURES_PER_SET = 4
-TIMING_FIGURES = 5
+TIMING_FIGURES = 6
+# Messages as long as Telegram allows, in shapes that make careless patterns backtrack: one
+# long word, many short ones, questions, figures, punctuation. Screening runs on the event
+# loop, so none may hold it up.
+LONGEST = 4096
+LONG_SHAPES = ("x", "a ", "no ", "a?", "1/", ".", "numb ", "can't ", "🙂", "ab")
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class TimingFigures:
     cold_p99_us: float
     median_us: float
     p99_us: float
+    longest_worst_ms: float
 
 
 def score(name: str, scores: dict[Category, Score]) -> SetFigures:
@@ -85,6 +91,7 @@ def measure_time(messages: list[str], passes: int) -> TimingFigures:
     first = (time.perf_counter_ns() - started) / 1000
     cold = _timed(messages)
     warm = [t for _ in range(passes) for t in _timed(messages)]
+    longest = [(shape * LONGEST)[:LONGEST] for shape in LONG_SHAPES]
     return TimingFigures(
         len(messages),
         passes,
@@ -93,6 +100,7 @@ def measure_time(messages: list[str], passes: int) -> TimingFigures:
         percentile(cold, 0.99),
         median(warm),
         percentile(warm, 0.99),
+        max(_timed(longest)) / 1000,
     )
 
 
@@ -128,6 +136,8 @@ def timing_figures(f: TimingFigures) -> list[Figure]:
         Figure("safety", f"per message, median ({over}, {f.passes} passes)", f.median_us, "us"),
         Figure("safety", f"per message, p99 ({over}, {f.passes} passes)", f.p99_us, "us",
                target="< 1,000 us", met=f.p99_us < 1000),
+        Figure("safety", f"a {LONGEST:,}-character message, worst of {len(LONG_SHAPES)} shapes",
+               f.longest_worst_ms, "ms", target="< 100 ms", met=f.longest_worst_ms < 100),
     ]  # fmt: skip
 
 

@@ -24,7 +24,11 @@ _SYMBOLS = (
     (re.compile(r"(?<=\d)\s*/\s*(?=\d)"), " out of "),
     # A short question answered no is a sign denied: "chest pain? nope" -> "no chest pain".
     (
-        re.compile(r"(^|[.!?\n,;]\s*)((?:[a-z']+ ?){1,4})\?+\s*(?:no|nope|nah|none|never)\b"),
+        # (Each word but the last is followed by one space, so a long run of letters is
+        # split one way only: the match takes linear time, whatever is typed.)
+        re.compile(
+            r"(^|[.!?\n,;]\s*)((?:[a-z']+ ){0,3}[a-z']+) ?\?+\s*(?:no|nope|nah|none|never)\b"
+        ),
         r"\1 no \2 . ",
     ),
     # A number and its unit are two words ("5kg", "38c", "3am").

@@ -41,7 +41,7 @@ def _safety() -> list[Figure]:
         for name, _folder, held_out in safety.phrase_sets()
         for figure in safety.set_figures(SetFigures(name, rates, sizes), held_out)
     ]
-    return result + safety.timing_figures(TimingFigures(378, 3, 500_000, 150, 280, 140, 230))
+    return result + safety.timing_figures(TimingFigures(378, 3, 500_000, 150, 280, 140, 230, 12))
 
 
 def _answers(database: str) -> list[Figure]:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -75,19 +76,25 @@ async def sandbox(clock: FakeClock) -> AsyncIterator[BotApiSandbox]:
         yield running
 
 
-@pytest.fixture
-async def n1(
-    database_url: str, sandbox: BotApiSandbox, clock: FakeClock
-) -> AsyncIterator[RunningN1]:
-    """N1 polling the sandbox, on SQLite and (when configured) PostgreSQL."""
-    settings = load_settings(
+def sandbox_settings(database_url: str, sandbox: BotApiSandbox, **more: Any) -> Settings:
+    """Settings for N1 talking to `sandbox` (no `.env` read), with `more` on top."""
+    return load_settings(
         _env_file=None,
         bot_token=TOKEN,
         database_url=database_url,
         telegram_api_url=sandbox.base_url,
         telegram_file_url=sandbox.file_url,
         encryption_keys=TEST_ENCRYPTION_KEY,
+        **more,
     )
+
+
+@pytest.fixture
+async def n1(
+    database_url: str, sandbox: BotApiSandbox, clock: FakeClock
+) -> AsyncIterator[RunningN1]:
+    """N1 polling the sandbox, on SQLite and (when configured) PostgreSQL."""
+    settings = sandbox_settings(database_url, sandbox)
     async with SandboxClient(sandbox.url, bot_id=BOT_ID) as client:
         running = RunningN1(settings, sandbox, client, clock)
         await running.start()

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from bot.jobs import delivery_jobs
 from core.domain import Patient
 from core.store.repositories import PatientRepository
 from core.store.tables import SafetyEventRow, SecurityEventRow
 from messages import journey
 from sandbox import SeenMessage, SimulatedUser
 from tests.bot.conftest import RunningN1
-from tests.scheduler.test_tick_support import check_ins
+from tests.scheduler.helpers import utc
+from tests.scheduler.test_tick_support import add_active_patient, check_ins
 
 
 @dataclass(frozen=True)
@@ -121,3 +123,22 @@ async def check_in_shown_as(n1: RunningN1, patient_id: int, message_id: int) -> 
     """Whether the person's one check-in is recorded as sent as `message_id`."""
     found = await check_ins(n1.services.session_factory, patient_id)
     return [c.telegram_message_id for c in found] == [message_id]
+
+
+async def tuesday_check_in(
+    n1: RunningN1, telegram_user_id: int
+) -> tuple[SimulatedUser, Patient, SeenMessage]:
+    """Someone set up in the store (daily check-ins at 09:00 London), and the check-in the
+    running bot's tick sends them on Tuesday 5 January 2027, recorded as shown."""
+    person = n1.user(telegram_user_id)
+    await n1.client.register_users([person])
+    patient = await add_active_patient(
+        n1.services.session_factory, telegram_user_id=telegram_user_id, now=n1.clock.now()
+    )
+    jobs = delivery_jobs(n1.application)
+    assert jobs is not None
+    n1.clock.set(utc(2027, 1, 5, 9))
+    assert await jobs.tick_now() is not None
+    (shown,) = await person.wait_for_messages(1)
+    await eventually(lambda: check_in_shown_as(n1, patient.id, shown.message_id))
+    return person, patient, shown

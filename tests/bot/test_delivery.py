@@ -23,7 +23,7 @@ from scheduler.dispatcher import Dispatcher, DispatchSettings
 from scheduler.pacing import DeliveryLimits
 from scheduler.sending import RetryPolicy
 from tests.bot.conftest import BOT_ID, TOKEN, RunningN1
-from tests.bot.journey_steps import check_in_shown_as, eventually
+from tests.bot.journey_steps import eventually, tuesday_check_in
 from tests.scheduler.helpers import utc
 from tests.scheduler.test_tick_support import (
     add_active_patient,
@@ -171,19 +171,12 @@ async def test_the_running_bot_sends_checkins_and_nudges_and_answers_their_butto
     n1: RunningN1,
 ) -> None:
     factory = n1.services.session_factory
-    person = n1.user(9001)
-    await n1.client.register_users([person])
-    patient = await add_active_patient(factory, telegram_user_id=9001, now=n1.clock.now())
+    # Ticks also run in the background; whichever tick comes first sends, and only once.
+    person, patient, checkin_message = await tuesday_check_in(n1, 9001)
     jobs = delivery_jobs(n1.application)
     assert jobs is not None
-
-    # Ticks also run in the background; whichever tick comes first sends, and only once.
-    n1.clock.set(utc(2027, 1, 5, 9))  # Tuesday 09:00: the check-in
-    assert await jobs.tick_now() is not None
-    (checkin_message,) = await person.wait_for_messages(1)
     assert checkin_message.text is not None
     assert checkin_message.text.startswith("Your check-in for Tuesday 5 January")
-    await eventually(lambda: check_in_shown_as(n1, patient.id, checkin_message.message_id))
 
     n1.clock.set(utc(2027, 1, 5, 12))  # three hours on: the one nudge
     assert await jobs.tick_now() is not None

@@ -16,11 +16,10 @@ from sqlalchemy.engine import make_url
 from bot.jobs import delivery_jobs
 from bot.logs import FORMAT, configure_logging
 from core.clock import FakeClock
-from core.settings import load_settings
 from messages import summary_texts
 from messages.checkin_message import NOTE_LABEL
 from sandbox import BotApiSandbox, SandboxClient
-from tests.bot.conftest import BOT_ID, TOKEN, RunningN1
+from tests.bot.conftest import BOT_ID, TOKEN, RunningN1, sandbox_settings
 from tests.bot.journey_steps import Answers, answer_check_in, onboard
 from tests.keys import TEST_ENCRYPTION_KEY
 from tests.scheduler.helpers import utc
@@ -99,15 +98,8 @@ async def n1_with_secrets(
     url = make_url(database_url)
     if url.get_backend_name() == "postgresql":
         database_url = url.set(password=DB_PASSWORD).render_as_string(hide_password=False)
-    settings = load_settings(
-        _env_file=None,
-        bot_token=TOKEN,
-        database_url=database_url,
-        telegram_api_url=sandbox.base_url,
-        telegram_file_url=sandbox.file_url,
-        encryption_keys=TEST_ENCRYPTION_KEY,
-        secret_key=SECRET_KEY,
-        webhook_secret=WEBHOOK_SECRET,
+    settings = sandbox_settings(
+        database_url, sandbox, secret_key=SECRET_KEY, webhook_secret=WEBHOOK_SECRET
     )
     async with AsyncExitStack() as stack:
         client = await stack.enter_async_context(SandboxClient(sandbox.url, bot_id=BOT_ID))

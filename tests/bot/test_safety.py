@@ -14,15 +14,13 @@ from messages.schema import SafetySituation
 from tests.bot.conftest import RunningN1
 from tests.bot.journey_steps import (
     answer_check_in,
-    check_in_shown_as,
-    eventually,
     onboard,
     patient_of,
     safety_events,
+    tuesday_check_in,
 )
 from tests.messages.helpers import shipped
 from tests.scheduler.helpers import utc
-from tests.scheduler.test_tick_support import add_active_patient
 
 
 async def _everything_stored(n1: RunningN1) -> str:
@@ -38,16 +36,9 @@ async def _everything_stored(n1: RunningN1) -> str:
 async def test_an_urgent_sign_gets_the_gp_today_message_no_nudge_that_day_and_no_text_kept(
     n1: RunningN1,
 ) -> None:
-    factory = n1.services.session_factory
-    person = n1.user(5004)
-    await n1.client.register_users([person])
-    patient = await add_active_patient(factory, telegram_user_id=5004, now=n1.clock.now())
+    person, patient, _shown = await tuesday_check_in(n1, 5004)
     jobs = delivery_jobs(n1.application)
     assert jobs is not None
-    n1.clock.set(utc(2027, 1, 5, 9))  # Tuesday 09:00 London: the check-in goes out
-    assert await jobs.tick_now() is not None
-    (shown,) = await person.wait_for_messages(1)
-    await eventually(lambda: check_in_shown_as(n1, patient.id, shown.message_id))
 
     n1.clock.set(utc(2027, 1, 5, 10))
     typed = "Been shivery and sweating all night, feverish"
@@ -66,7 +57,7 @@ async def test_an_urgent_sign_gets_the_gp_today_message_no_nudge_that_day_and_no
     stored = await _everything_stored(n1)
     assert typed.lower() not in stored
     assert "shivery" not in stored
-    async with factory() as session:
+    async with n1.services.session_factory() as session:
         assert (await session.scalars(select(SecurityEventRow.kind))).all() == []
 
 
