@@ -175,6 +175,7 @@ def _counts(erased: Erased) -> str:
         "notes": erased.notes,
         "summaries": erased.summaries,
         "messages queued": erased.messages_queued,
+        "old events": erased.old_events,
     }
     return ", ".join(f"{what}: {count}" for what, count in counts.items())
 

@@ -6,6 +6,9 @@ committed, SQLite's write-ahead log is cleared, so nothing they wrote is left in
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,10 +17,19 @@ from core.store.repositories.erasure import Erased, ErasureRepository
 
 
 async def erase(
-    session_factory: async_sessionmaker[AsyncSession], who: Select[tuple[int]]
+    session_factory: async_sessionmaker[AsyncSession],
+    who: Select[tuple[int]],
+    *,
+    events_before: datetime | None = None,
 ) -> Erased:
-    """Erase everyone `who` selects, in one transaction; returns what went (counts only)."""
+    """Erase everyone `who` selects, and (`events_before`) the events tied to nobody from
+    before then, in one transaction; returns what went (counts only)."""
     async with session_factory.begin() as session:
-        erased = await ErasureRepository(session).erase(who)
+        erasure = ErasureRepository(session)
+        old_events = 0
+        if events_before is not None:  # first, so that a dry run counts the same
+            old_events = await erasure.count_events_before(events_before)
+            await erasure.erase_events_before(events_before)
+        erased = replace(await erasure.erase(who), old_events=old_events)
     await clear_write_ahead_log(session_factory)
     return erased

@@ -86,7 +86,10 @@ _KEY = {"N1_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY}
 def test_purge_counts_on_a_dry_run_then_erases(tmp_path: Path) -> None:
     assert run_n1("db", "upgrade", cwd=tmp_path).returncode == 0
     _someone_long_gone(tmp_path / "n1.db")
-    counts = "people: 1, check-ins: 1, answers: 1, notes: 1, summaries: 0, messages queued: 0"
+    counts = (
+        "people: 1, check-ins: 1, answers: 1, notes: 1, summaries: 0, messages queued: 0, "
+        "old events: 0"
+    )
     dry = run_n1("purge", "--dry-run", cwd=tmp_path, **_KEY)
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.strip() == f"would erase: {counts}"

@@ -12,16 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import FakeClock
 from core.domain import Patient
 from core.retention import retention_cutoff
+from core.safety import Category
 from core.store.repositories import (
     CheckInRepository,
     OutboxRepository,
     PatientRepository,
+    SafetyEventRepository,
     SecurityEventRepository,
     WeeklySummaryRepository,
 )
 from core.store.repositories.erasure import Erased
 from core.store.repositories.outbox import NewOutboxMessage
-from core.store.tables import SecurityEventRow
+from core.store.tables import SafetyEventRow, SecurityEventRow
 from tests.store.helpers import NOW, TODAY, add_check_in, add_patient
 from usecases.retention import purge
 
@@ -73,7 +75,10 @@ async def _remaining(session_factory: SessionFactory) -> set[int]:
         }
 
 
-GONE = Erased(people=1, check_ins=1, answers=1, notes=1, summaries=1, messages_queued=1)
+# The gone person's forged tap, recorded at NOW, is also an event older than the period.
+GONE = Erased(
+    people=1, check_ins=1, answers=1, notes=1, summaries=1, messages_queued=1, old_events=1
+)
 
 
 async def test_a_dry_run_counts_what_would_go_and_erases_nothing(
@@ -109,3 +114,26 @@ def test_the_cutoff_is_calendar_months_back() -> None:
     # A shorter month ends the month early, never spills into the next.
     assert retention_cutoff(NOW.replace(month=3, day=31), 1) == NOW.replace(month=2, day=28)
     assert retention_cutoff(NOW.replace(month=1), 1) == NOW.replace(year=2025, month=12)
+
+
+async def test_events_that_name_no_patient_go_once_older_than_the_period(
+    session_factory: SessionFactory,
+) -> None:
+    async with session_factory.begin() as session:
+        # A stranger's forged tap and a signpost shown to someone never set up: long ago...
+        await SecurityEventRepository(session).record(
+            kind="callback_invalid", now=NOW, telegram_user_id=99
+        )
+        await SafetyEventRepository(session).record(
+            patient_id=None, category=Category.CRISIS, now=NOW
+        )
+        # ...and one within the period, which stays.
+        await SecurityEventRepository(session).record(
+            kind="callback_invalid", now=LATER, telegram_user_id=98
+        )
+    assert (await purge(session_factory, FakeClock(LATER), MONTHS, dry_run=True)).old_events == 2
+    assert (await purge(session_factory, FakeClock(LATER), MONTHS)).old_events == 2
+    async with session_factory() as session:
+        left = await session.scalars(select(SecurityEventRow.telegram_user_id))
+        assert list(left) == [98]
+        assert await session.scalar(select(func.count()).select_from(SafetyEventRow)) == 0

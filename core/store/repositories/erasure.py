@@ -24,6 +24,8 @@ from core.store.tables import (
     CheckInRow,
     OutboxRow,
     PatientRow,
+    SafetyEventRow,
+    SecurityEventRow,
     WeeklySummaryRow,
     metadata,
 )
@@ -65,6 +67,9 @@ class Erased:
     notes: int = 0
     summaries: int = 0
     messages_queued: int = 0
+    # Retention only: security events, and safety events tied to nobody, older than the
+    # period (they name no patient row, so no person's erasure reaches them).
+    old_events: int = 0
 
 
 class ErasureRepository:
@@ -103,6 +108,21 @@ class ErasureRepository:
             await self._session.execute(delete(table).where(_theirs(table, who)))
         await self._session.execute(delete(_PATIENTS).where(_PATIENTS.c.id.in_(who)))
         return erased
+
+    async def count_events_before(self, cutoff: datetime) -> int:
+        """How many events `erase_events_before(cutoff)` would delete."""
+        security, safety = table_of(SecurityEventRow), table_of(SafetyEventRow)
+        return await self._count(security, security.c.created_at < cutoff) + await self._count(
+            safety, safety.c.patient_id.is_(None), safety.c.created_at < cutoff
+        )
+
+    async def erase_events_before(self, cutoff: datetime) -> None:
+        """Delete security events, and safety events tied to nobody, from before `cutoff`."""
+        security, safety = table_of(SecurityEventRow), table_of(SafetyEventRow)
+        await self._session.execute(delete(security).where(security.c.created_at < cutoff))
+        await self._session.execute(
+            delete(safety).where(safety.c.patient_id.is_(None), safety.c.created_at < cutoff)
+        )
 
     async def _count(self, table: Table, *where: ColumnElement[bool]) -> int:
         total = await self._session.scalar(select(func.count()).select_from(table).where(*where))
