@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -24,7 +23,6 @@ from core.callbacks import CallbackCodec, derive_key
 from core.clock import Clock
 from core.crypto import TextCipher
 from core.heap import freeze_startup_heap
-from core.safety import prepare as prepare_screening
 from core.settings import Settings, SettingsError
 from core.store.engine import create_engine, create_session_factory
 from core.store.migrate import upgrade
@@ -81,9 +79,6 @@ async def open_services_for_good(application: N1Application) -> None:
     collector's walks (for the process that runs the bot until it is stopped)."""
     await open_services(application)
     freeze_startup_heap()
-    # The safety screening's first use builds its vocabulary (about half a second of CPU):
-    # done now, in a worker thread, it never holds up the first person who types.
-    application.create_task(asyncio.to_thread(prepare_screening), name="prepare-screening")
 
 
 def build_application(

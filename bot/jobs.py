@@ -25,6 +25,7 @@ from telegram.ext import Application, CallbackContext, Job
 
 from bot.sender import TelegramSender
 from bot.services import Running
+from core.safety import prepare as prepare_screening
 from core.settings import Settings
 from scheduler.dispatch_lock import dispatch_lock_for
 from scheduler.dispatcher import Dispatcher, DispatchSettings
@@ -38,6 +39,7 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 TICK_JOB: Final = "n1-tick"
 RETENTION_JOB: Final = "n1-retention"
+PREPARE_SCREENING_JOB: Final = "n1-prepare-safety-screening"
 # The purge runs daily (simulated seconds), the first time this long after start-up, so a
 # process restarted every day still purges.
 RETENTION_EVERY: Final = 24 * 3600.0
@@ -250,7 +252,17 @@ def start_jobs(application: AnyApplication) -> None:
     jobs = DeliveryJobs(application, running, settings)
     jobs.start()
     RetentionJob(running, settings).start(application)
+    job_queue = application.job_queue
+    assert job_queue is not None  # DeliveryJobs.start has checked
+    job_queue.run_once(_prepare_screening, when=0, name=PREPARE_SCREENING_JOB)
     _RUNNING[application] = jobs
+
+
+async def _prepare_screening(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    # The safety screening's first use builds its vocabulary (about half a second of CPU):
+    # done at start, in a worker thread, it never holds up the first person who types.
+    del context
+    await asyncio.to_thread(prepare_screening)
 
 
 def delivery_jobs(application: AnyApplication) -> DeliveryJobs | None:
