@@ -8,15 +8,12 @@ the rest of the person's day. N1 never diagnoses.
 
 from __future__ import annotations
 
-from core.domain import HEALTH_DATA_CONSENT, Patient
+from core.domain import Patient
 from core.safety import Screening, screen
-from core.store.repositories import (
-    ConsentRepository,
-    PatientRepository,
-    SafetyEventRepository,
-)
+from core.store.repositories import PatientRepository, SafetyEventRepository
 from messages.schema import SafetySituation
 from scheduler.schedules import end_of_local_day
+from usecases.consent import in_force
 from usecases.reaction import Reaction
 from usecases.services import Services
 
@@ -30,11 +27,8 @@ async def check(
         return screening
     now = services.clock.now()
     async with services.session_factory.begin() as session:
-        owner = None
-        if patient is not None:
-            consent = await ConsentRepository(session).latest(patient.id, HEALTH_DATA_CONSENT)
-            # Without consent (not given yet, or withdrawn) the event is kept unattributed.
-            owner = patient.id if consent is not None and consent.active else None
+        # Without consent (not given yet, or withdrawn) the event is kept unattributed.
+        owner = patient.id if patient is not None and await in_force(session, patient.id) else None
         events = SafetyEventRepository(session)
         for category in screening.categories:
             await events.record(patient_id=owner, category=category, now=now)
