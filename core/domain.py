@@ -128,6 +128,11 @@ class Consent:
         return self.granted and self.withdrawn_at is None
 
 
+def consent_in_force(latest: Consent | None) -> bool:
+    """Whether a person's latest decision (None: they never decided) lets N1 keep data."""
+    return latest is not None and latest.active
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckIn:
     """One check-in message: the items asked, for one local date and slot."""

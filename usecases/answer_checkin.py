@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.callbacks import AnswerTap, NoteTap, ReviewTap
 from core.checkin_items import is_activity, valid_value
 from core.conversation import AwaitingNote
-from core.domain import HEALTH_DATA_CONSENT, CheckIn, Patient
+from core.domain import HEALTH_DATA_CONSENT, CheckIn, Patient, consent_in_force
 from core.markers import MarkerId
 from core.ports import OutgoingMessage
 from core.store.repositories import (
@@ -64,7 +64,7 @@ async def on_tap(
         reaction.answer = checkin_texts.BUTTON_DID_NOT_WORK
         return
     activities = await _activities(session, check_in)
-    consented = found.consent is not None and found.consent.active
+    consented = consent_in_force(found.consent)
     if not (consented and check_in.is_open(now)):
         # Nothing more is taken: the message keeps what was answered, without its buttons.
         closed = render_checkin(state_of(check_in, answers, activities), services.codec)

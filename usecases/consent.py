@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.callbacks import ChoiceTap
-from core.domain import HEALTH_DATA_CONSENT, Patient, PatientStatus
+from core.domain import HEALTH_DATA_CONSENT, Patient, PatientStatus, consent_in_force
 from core.store.repositories import (
     CheckInRepository,
     ConsentRepository,
@@ -31,8 +31,9 @@ WITHDRAWN_ERROR = "not sent: consent withdrawn"
 
 async def in_force(session: AsyncSession, patient_id: int) -> bool:
     """Whether the person's latest decision on keeping their answers is a yes, not withdrawn."""
-    consent = await ConsentRepository(session).latest(patient_id, HEALTH_DATA_CONSENT)
-    return consent is not None and consent.active
+    return consent_in_force(
+        await ConsentRepository(session).latest(patient_id, HEALTH_DATA_CONSENT)
+    )
 
 
 async def privacy(services: Services, telegram_user_id: int) -> Reaction:
