@@ -25,6 +25,7 @@ from benchmarks.harness import median, percentile
 from benchmarks.table import Figure, render
 from core.safety import Category, screen
 from tests.core.safety_phrases.evaluation import (
+    SIGNPOSTED_ON_PURPOSE,
     TARGETS,
     TUNING,
     Score,
@@ -114,7 +115,9 @@ def set_figures(f: SetFigures, held_out: bool) -> list[Figure]:
         target = f">= {1 - most:.1%}"
         result.append(Figure("safety", name, found * 100, "%", target=target,
                              met=found >= 1 - most - 1e-9))  # fmt: skip
-    most = TARGETS[Category.NONE] if held_out else 0.0
+    # The tuning set's ordinary messages: none but those signposted on purpose.
+    on_purpose = len(SIGNPOSTED_ON_PURPOSE) / max(f.sizes[Category.NONE], 1)
+    most = TARGETS[Category.NONE] if held_out else on_purpose
     alarms = f.wrong[Category.NONE]
     result.append(
         Figure("safety", f"ordinary messages signposted ({f.sizes[Category.NONE]}, {f.name})",

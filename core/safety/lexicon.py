@@ -40,6 +40,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "like cotton wool", "cotton wool", "dead", "isnt mine", "arent mine",
         "doesnt feel like mine", "dont feel like mine", "like after the dentist",
         "like at the dentist", "novocaine", "anaesthetised", "anesthetized", "frozen",
+        "been to the dentist", "isnt my skin", "not my skin", "belong to someone else",
+        "belongs to someone else", "block of ice", "like ice",
+        "not attached", "arent attached", "not part of me", "not connected", "frozen peas",
+        "gone to sleep", "went to sleep", "fallen asleep",
     ),
     # The saddle area, in clinical and everyday words.
     "SADDLE": (
@@ -52,6 +56,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "testicles", "scrotum", "balls", "arse", "ass", "rear end", "behind", "bits",
         "lady bits", "bikini area", "between my legs", "sit bones", "sitting bones", "fanny",
         "willy", "minge",
+        "inside of my thighs", "inside of my legs", "insides of my thighs", "below the belt",
         "back side", "front bottom", "private area", "lady parts", "front passage",
         "tush", "tushy", "rear", "perineal area", "nethers",
     ),
@@ -93,6 +98,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "little accidents", "no warning", "without warning",
         "cant stop", "couldnt stop", "cant help it", "cant make it", "couldnt make it",
         "didnt make it", "wont hold", "cant hold it", "couldnt hold it",
+        "no brakes",
     ),
     "INCONTINENT": (
         "peed my pants", "pissed my pants", "pooped my pants", "pooed my pants",
@@ -121,7 +127,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "cant keep it up", "cant get hard", "cant stay hard", "cant orgasm", "cant climax",
     ),
     "SEX": ("sex", "sexual", "intercourse", "intimacy", "making love"),
-    "BOTH": ("both", "two", "either", "each", "both of my", "both my", "all of my"),
+    "BOTH": ("both", "two", "either", "each", "both of my", "both my", "all of my", "both sides"),
     "LEGS": (
         "legs", "leggs", "both legs", "feet", "both feet", "my legs", "the legs",
         "either foot", "either leg", "both foot", "both my feet", "both of my feet",
@@ -141,6 +147,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "packed up", "packed in", "shut down", "let me down", "went from under",
         "gone from under", "like jelly", "gone to jelly", "turned to jelly", "to jelly",
         "jelly legs", "jelly",
+        "folded", "folded under me", "crumpled", "crumpled under me", "gave up on me",
     ),
     "CHEST": ("chest", "breastbone", "sternum", "chests", "ribcage", "rib cage"),
     "HEART": ("heart",),
@@ -150,6 +157,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "elephant sitting on my chest", "weight on my chest", "band round my chest",
         "band around my chest", "band across my chest", "vice round my chest",
         "vice around my chest",
+        "sitting on my chest", "someone sitting on my chest", "standing on my chest",
+        "crushing my chest", "squeezing my chest",
     ),
     "PAIN": (
         "pain", "pains", "painful", "ache", "aches", "aching", "achy", "hurt", "hurts",
@@ -223,7 +232,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "hot and shivering", "shivers", "the shivers", "chills", "the chills",
         "rigors", "burning up", "night sweats", "sweats", "cold sweats", "cold sweat", "flu like",
         "flulike", "feeling hot and cold", "boiling then freezing", "temperature of", "temp of",
-        "high fever", "pyrexia", "feverishness",
+        "high fever", "pyrexia", "feverishness", "running hot",
         "fevery", "temprature", "rigor", "rigoring", "the shakes", "hot n cold", "hot cold",
         "hot then freezing", "freezing then hot", "cold and hot", "drenching sweats",
         "raised temperature", "high temperatures", "raised temp", "got a temp",
@@ -266,6 +275,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "wakes me", "woke me", "waking me", "wakes me up", "woke me up", "waking me up",
         "keeps me awake", "kept me awake", "keeping me awake", "keeps me up", "kept me up",
         "keeping me up",
+        "gets me up", "got me up", "getting me up",
     ),
     "EXERCISE": (
         "squats", "squat", "lunges", "gym", "run", "running", "ran", "jog", "jogging",
@@ -305,6 +315,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "lost kilos", "lost some weight", "lost a bit of weight", "weight has gone down",
         "weight went down", "weight is going down", "weight dropped", "weight falling",
         "weight dropping", "gaunt", "losing pounds", "losing kilos",
+        "falling off me", "new holes", "new holes in my belt", "needs new holes",
+        "trousers keep sliding down", "jeans keep sliding down", "trousers sliding down",
+        "jeans sliding down", "scales keep going down", "scales going down",
+        "scales are going down", "look thin", "looking thin", "gone from a size",
     ),
     "INTENT": (
         "diet", "dieting", "slimming", "slimming world", "weight watchers", "ww",
@@ -362,6 +376,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "didnt shift", "nothing shifts it", "cant shift it", "not touching it",
         "nothing touches it", "doesnt touch it", "didnt touch it", "doesnt budge",
         "wont budge", "nothing works", "still there", "doesnt go off", "wont go off",
+        "nothing i do", "nothing takes the edge off", "cant get away from",
     ),
     "NOT_EASED_BY_REST": (
         "even at rest", "even resting", "even lying", "even when lying", "even when resting",
@@ -375,6 +390,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "cant get comfortable in any position", "rest makes no difference",
         "resting makes no difference", "doesnt matter how i lie", "however i lie",
         "whatever position", "no matter how i lie", "no matter what position",
+        "even when i lie", "even when i sit", "even when i am lying", "even lying flat",
     ),
     "EASES": (
         "eases", "eased", "easing", "ease", "easier", "better when", "better after",
@@ -391,6 +407,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "LUMP": (
         "lump", "lumps", "tumour", "tumor", "lumpy bit", "hard lump", "new lump", "hard bump",
         "new bump", "lumpy area", "cyst",
+        "knot on my spine", "hard knot on my spine", "lump on my spine",
     ),
     "SWELLING": (
         "swelling", "swollen", "bump", "bumps", "bulge", "bulging", "sticking out",
@@ -477,6 +494,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "slitting my wrists", "burning my arms", "burning my arm", "burning my skin",
         "burnt my arms", "burned my arms", "burning myself with", "cigarette burns",
         "banging my head", "punching walls", "punching the wall",
+        # Longer than the idioms "hit myself on", "cut myself on", so these win.
+        "hit myself on purpose", "cut myself on purpose", "burnt myself on purpose",
+        "burned myself on purpose",
     ),
 }  # fmt: skip
 

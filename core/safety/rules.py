@@ -55,7 +55,14 @@ _DRUGS = (
     "morphine|oxycodone|gabapentin|pregabalin|amitriptyline|sleeping pills|insulin|"
     "co codamol|cocodamol|them|my prescription)"
 )
-_ON_PURPOSE_NOUN = "(hurt|hurting|cut|cutting|burn|burning|punish|punishing)"
+_FAMILY = (
+    "(my|the) (kids|children|family|wife|husband|partner|son|daughter|sons|daughters|mum|dad|"
+    "parents|grandchildren|grandkids|boys|girls|sister|brother)"
+)
+_ON_PURPOSE_NOUN = (
+    "(hurt|hurting|cut|cutting|burn|burning|burned|burnt|punish|punishing|hit|hitting|punched|"
+    "punching|scratched|scratching|harm|harming|bruised|bruising)"
+)
 # Places people go to end their lives, for "jumping off" or "driving to".
 _PLACES = (
     "(the|a|that|this)? (bridge|bridges|train|bus|lorry|car|building|roof|cliff|cliffs|"
@@ -100,6 +107,7 @@ RULES: tuple[Rule, ...] = (
         unless=(
             "(from|after) _{0,3} (sitting|sat|EXERCISE|bench|bike|saddle|seat|chair)",
             "(sat|sitting) _{0,2} (too long|for ages|for hours|all day|for a long time|on a hard)",
+            "on (the|a) (long)? (drive|journey|flight|train|coach|car|ride)",
         ),
     ),
     _c(
@@ -108,6 +116,12 @@ RULES: tuple[Rule, ...] = (
         "NUMB _{0,6} WIPE",
         "DIFFERENT _{0,2} (when|while|as|if|after) _{0,2} WIPE",
         "WIPE _{0,6} (NUMB|DIFFERENT)",
+        # The toilet seat or the paper not felt: "I can't feel the seat under me".
+        "NUMB _{0,2} (the|a)? (seat|toilet seat|paper|tissue) (under|when|as|/|\\|)",
+        "CANT (tell|feel|sense) (where|if) (the)? (seat|toilet seat|toilet|paper)",
+        # Sitting on something that is not there: "like sitting on frozen peas but there isn't".
+        "(like|feels like) _{0,3} (sitting|sat) on *{0,6} (but|when|though) (there|theres) "
+        "(is|s)? NEG",
     ),
     _c(
         "emergency.cannot_pass_urine",
@@ -128,7 +142,8 @@ RULES: tuple[Rule, ...] = (
         "(retention|catheter)",
         # Trying and nothing: "when I try nothing happens", "trying to pee since 6am".
         "~?(URINATE|BLADDER|TOILET) *{0,10} NEG _{0,1} (happens|happened|happening|comes|came|"
-        "coming|since|at all|all day|out)",
+        "coming|come|since|at all|all day|out)",
+        "~?(URINATE|BLADDER|TOILET) *{0,10} (and|but) NEG (/|\\|)",
         "(try|trying|tried|tries|INTENT) (to)? ~?URINATE _{0,3} (since|for|all|NEG)",
         "~?(TOILET|URINATE|BLADDER) _{0,6} (strain|straining|strained)",
         "(bladder|tummy|belly|stomach) _{0,3} (full|bursting|swollen|SWELLING) *{0,10} "
@@ -159,8 +174,22 @@ RULES: tuple[Rule, ...] = (
         "(URINATE|BOWEL|TOILET|INCONTINENT) _{0,2} (in)? (my|the|his|her)? (pants|knickers|"
         "trousers|underwear|bed|sleep|jeans|clothes)",
         "LOSE_CONTROL _{0,4} ~?SADDLE",
+        "(wear|wearing|wore|need|needing|use|using|buying|bought) (a)? (pad|pads|nappy|"
+        "nappies|pull ups|incontinence pads) *{0,8} (LOSE_CONTROL|INCONTINENT)",
+        "(LOSE_CONTROL|INCONTINENT) *{0,8} (wear|wearing|wore|need|needing|use|using|buying|"
+        "bought) (a)? (pad|pads|nappy|nappies|pull ups|incontinence pads)",
+        "i am LOSE_CONTROL *{0,6} (NEG|so) _{0,1} (notice|noticed|noticing|know|knowing|feel|"
+        "felt|feeling|realise|realised|realising)",
         "~?(URINATE|BOWEL|INCONTINENT|TOILET) _{0,6} NEG _{0,1} (knowing|realising|realizing|"
         "noticing|feeling|warning|meaning|control|realising it|noticing it)",
+    ),
+    # Going without knowing it: "I went and didn't know I'd gone".
+    _w(
+        "emergency.went_without_knowing",
+        EMERGENCY,
+        "(didnt know|did not know|didnt realise|didnt realize|didnt notice|didnt feel|"
+        "had no idea|never knew|never felt) (that)? i (would|had|have|was)? (gone|been|done it) "
+        "(/|\\||until|till|til)",
     ),
     # The broad reading: any trouble, leak or loss of control near a bladder or bowel word.
     _c(
@@ -196,6 +225,14 @@ RULES: tuple[Rule, ...] = (
         "(WEAK|NUMB|GIVEWAY) _{0,6} (left|right|one) (leg|foot) _{0,4} (left|right|other) "
         "(leg|foot|one)",
         "(BOTH|LEGS) _{0,2} (gone|went|going|are|feel|feels|felt) _{0,2} (WEAK|NUMB|GIVEWAY)",
+        # Feet that slap or drag: "my feet slap the floor and I can't lift them".
+        "(slap|slapping|slaps|drag|dragging|drags|flop|flopping) *{0,6} CANT (lift|raise) "
+        "_{0,2} (them|it|BOTH)",
+        "LEGS _{0,6} CANT (lift|raise|move) _{0,2} (them|it) *{0,3} BOTH",
+        "(left|right|one) (leg|foot) (went|gone|goes|has gone|GIVEWAY|WEAK|NUMB) *{0,4} "
+        "(left|right|other) (leg|foot|one|/|\\||too|as well|now)",
+        "NEG (leg|foot|of my legs|of my feet) _{0,2} (does|do|will|works|work|moves|move|"
+        "listens|listen|holds|hold|responds|respond)",
         unless=("(after|from|during|since) _{0,3} EXERCISE",),
     ),
     _c(
@@ -205,11 +242,24 @@ RULES: tuple[Rule, ...] = (
         "(PAIN|TIGHT) _{0,8} CHEST",
         "HEARTATTACK",
         "HEART _{0,2} PAIN",
+        # Spreading to the jaw or the left arm.
+        "(PAIN|TIGHT) _{0,4} (spreading|spreads|spread|radiating|radiates|going|goes|moving|"
+        "moves|shooting) (to|into|up) (my)? jaw",
+        # Not pain alone down an arm, which a neck often sends.
+        "TIGHT _{0,4} (spreading|spreads|spread|radiating|radiates|going|goes|moving|moves) "
+        "(to|into|down) (my)? (left arm|arm)",
         "(PAIN|TIGHT) _{0,3} HEART",
         # Sore from a cough or a cold: everyday, and the message still says where to turn.
         unless=("from _{0,3} (coughing|cough|coughs|sneezing|SHIVER|flu|covid)",),
     ),
-    _c("emergency.cannot_breathe", EMERGENCY, "CANT _{0,1} BREATH"),
+    _c(
+        "emergency.cannot_breathe",
+        EMERGENCY,
+        "CANT _{0,3} BREATH",
+        "(lips|lip|face|fingers|fingertips) _{0,2} (going|gone|turning|turned|are|is|look) blue",
+        "gasping *{0,6} CANT _{0,1} (finish|talk|speak|say|get)",
+        "CANT (finish|complete|get out) (a|my|the)? (sentence|sentences|words)",
+    ),
     _c(
         "emergency.serious_fall_or_accident",
         EMERGENCY,
@@ -222,7 +272,7 @@ RULES: tuple[Rule, ...] = (
         "FALL *{0,10} (PAIN|WORSE|CANT)",
         "(PAIN|WORSE) *{0,8} (since|after|from|when) _{0,3} FALL",
         "(CANT|NEG) (EASES|get|stand|move|walk|stand up|get off) *{0,8} FALL",
-        "FALL _{0,4} (off|from|DIFFERENT|down) (a|the|some|my)",
+        "FALL _{0,1} (off|from|DIFFERENT|down) (a|the|some|my)",
         # From a height: "slipped off the loft ladder", "came down the stairs on my back".
         "FALL *{0,6} (ladder|ladders|loft|roof|stairs|steps|scaffold|scaffolding|height|horse|"
         "wall|tree|chair|stool)",
@@ -243,6 +293,8 @@ RULES: tuple[Rule, ...] = (
         "(high|raised|spiking|running|got|have|had|with) (a)? (temperature|temp|temps)",
         "(thermometer|temperature|temp|temps|reading) _{0,4} (37|38|39|40|41|100|101|102|103|"
         "104) (\\d|point|c|degrees|f)?",
+        # Feeling as if with flu and the pain worse: "like I've got flu and my back is worse".
+        "(got|have|had|with|like) (the|a)? UNWELL *{0,8} (BACK|PAIN) _{0,4} WORSE",
     ),
     _c(
         "urgent.hot_and_shivery",
@@ -277,6 +329,7 @@ RULES: tuple[Rule, ...] = (
         "WEIGHTLOSS",
         "LOSE _{0,4} WEIGHT",
         "WEIGHT _{0,3} LOSE",
+        "LOSE _{0,2} and _{0,3} WEIGHT",
         unless=("INTENT", "OTHER_PERSON (s|has|had|is|was|have)? _{0,2} (LOSE|WEIGHTLOSS)"),
     ),
     _c(
@@ -293,7 +346,7 @@ RULES: tuple[Rule, ...] = (
         "urgent.pain_not_eased_by_rest",
         URGENT,
         "NOT_EASED_BY_REST",
-        "NOTEASED _{0,10} (REST|NIGHT)",
+        "NOTEASED _{0,10} ~?(REST|NIGHT)",
         "(REST|NIGHT) _{0,10} (NOTEASED|~EASES)",
         # A score that rises at night: "at night it's 8/10".
         "NIGHT _{0,4} (7|8|9|10) out of 10",
@@ -308,6 +361,8 @@ RULES: tuple[Rule, ...] = (
         "seems|changed|changing) _{0,2} SHAPE",
         "SHAPE _{0,3} BACK",
         "(shape|curve) _{0,2} BACK _{0,3} (changed|changing|different|DIFFERENT)",
+        "BACK _{0,6} (bending|bent|leaning|tilting|twisting|twisted|curving|SHAPE) (to one side|"
+        "sideways|over|to the side)",
         unless=(
             "OTHER_PERSON (has|had|got|have|is) _{0,2} (LUMP|SWELLING)",
             "(LUMP|SWELLING) _{0,3} (on|in|under) OTHER_PERSON",
@@ -441,9 +496,10 @@ RULES: tuple[Rule, ...] = (
         "waste of (space|oxygen|air)",
         "(easier|better|happier|fine|relieved|lighter|simpler|nicer|calmer) _{0,4} (if|when) "
         "i _{0,1} (wasnt|werent|was gone|was dead|died|am gone|was not|were not|am not|"
-        "wasnt here|wasnt around|was not here|was not around|disappeared|left for good)",
+        "wasnt here|wasnt around|was not here|was not around|disappeared|left for good|"
+        "slipped away|went away|ended it)",
         "if i (just)? (wasnt|werent|was not|were not) (here|around|alive|in the picture|about) "
-        "(/|\\||anymore|any more|any longer|at all|everyone|everybody|they|people|it)",
+        "(/|\\||anymore|any more|any longer|at all|everyone|everybody|they|people|it|the)",
     ),
     _w(
         "crisis.plan_or_means",
@@ -458,7 +514,9 @@ RULES: tuple[Rule, ...] = (
         f"too many|loads|a load|a packet|a whole packet) (of)? _{{0,2}} {_DRUGS}",
         "(overdose|overdosed|overdosing)",
         "(suicide|goodbye) (note|notes|letter|letters)",
-        "(written|wrote|writing|write) _{0,3} (goodbye|goodbyes|a note for|letters to)",
+        "(written|wrote|writing|write) _{0,3} (goodbye|goodbyes)",
+        f"(a|the)? (note|notes|letter|letters|cards|messages) (for|to) {_FAMILY} (/|just in case|"
+        "in case|for after|for when|explaining|to say)",
         "(said|saying|say) _{0,1} (my)? goodbyes",
         "(giving|gave|give) away _{0,2} (things|stuff|belongings|possessions)",
         "(bought|buy|got|have|found|get|hidden|tied|keep|kept) (a|the|some|my)? (rope|noose|"
@@ -476,6 +534,9 @@ RULES: tuple[Rule, ...] = (
         "(plan|plans|planned|planning|decided|worked out|know|figured out) _{0,3} (how|when|"
         "where) _{0,3} (end it|do it|die|kill|going to do it)",
         "(have|got|made|making) _{0,1} a plan _{0,3} (to)? (end|die|kill|do it)",
+        "(looked up|looking up|googled|googling|researched|checked|found out) _{0,3} (how high|"
+        "how tall|how deep|how far down|how far the drop|how long it takes to)",
+        f"(how high|how tall|how far down) _{{0,2}} {_PLACES}",
         "(ways|way|how|methods|method|best way|easiest way|quickest way) to (die|end it|"
         "end my life|kill myself|do it|overdose|go)",
         "how (many|much) _{0,4} (to die|would kill|to kill|to end it|it takes|is lethal|"
@@ -483,7 +544,12 @@ RULES: tuple[Rule, ...] = (
         "would be fatal|would be enough|would do it|it would take to)",
         "(lethal|fatal|deadly) (dose|doses|amount|amounts|quantity|number)",
         "(researching|researched|googling|googled|looking up|looked up|searching|searched|"
-        "reading up|read up) _{0,4} (how many|how much|lethal|fatal|overdose|ways to die|"
+        f"reading up|read up) _{{0,4}} (how many|how much) _{{0,2}} {_DRUGS}",
+        "(researching|researched|googling|googled|looking up|looked up|searching|searched|"
+        "reading up|read up) _{0,4} (how many|how much) _{0,3} (would|it would|it takes|to take|"
+        "would take|to kill|would kill|is lethal|is fatal|is too much)",
+        "(researching|researched|googling|googled|looking up|looked up|searching|searched|"
+        "reading up|read up) _{0,4} (lethal|fatal|overdose|ways to die|"
         "how to die|how to end|painless|methods|suicide|ways to end)",
         # Gathering the means: from several shops, enough, kept "just in case".
         f"(bought|buying|buy|got|getting|get) _{{0,3}} {_DRUGS} *{{0,8}} (different|several|"
@@ -507,7 +573,8 @@ RULES: tuple[Rule, ...] = (
         CRISIS,
         "(wont|will not|not going to|might not|may not) be (around|here) _{0,1} (much longer|"
         "for long|anymore|any more|long|by)",
-        "(disappear|vanish) (forever|for good|and never come back|permanently)",
+        "(disappear|disappearing|vanish|vanishing|be gone|not exist|not be here) (forever|"
+        "for good|and never come back|permanently)",
         "(want|wish|wishing|wanting) (to|i could) (disappear|vanish|not exist|stop existing|"
         "cease to exist|not be here)",
         "(want|wish|wanting) (it all|everything|all of it|life) to (end|stop|be over)",
@@ -517,8 +584,11 @@ RULES: tuple[Rule, ...] = (
     _w(
         "crisis.euphemism.giving_up_on_life",
         CRISIS,
-        "(tired|sick|done|fed up|exhausted|weary) (of|with) (living|life|being alive|existing|"
+        "(tired|sick|done|fed up|exhausted|weary) (of|with|by) (life|being alive|existing|"
         "being here|this life)",
+        # Not "tired of living out of a suitcase".
+        "(tired|sick|done|fed up|exhausted|weary) (of|with) living (/|\\||like this|with|in|"
+        "anymore|any more|any longer|this way|now|every|day|and)",
         "done with (it all|everything)",
         "(had enough|enough) of (life|living|everything|it all|being alive|this life)",
         "want out /",
@@ -529,7 +599,8 @@ RULES: tuple[Rule, ...] = (
     _w(
         "crisis.euphemism.ending",
         CRISIS,
-        "(check|checking) out (/|\\||for good|early|permanently|of life|of here|of this world)",
+        "(check|checking) out (/|\\||for good|early|permanently|of life|of here|of this world|"
+        "tonight|soon)",
         "(want|wanted|wish|need|needed) (it|this|it all|everything|all this|all of this) to "
         "(end|be over|stop) (/|\\||now|for good|forever|already|please)",
         "(worked out|figured out|planned|decided on|chosen|picked) (how|when|where|the date|"
@@ -541,6 +612,92 @@ RULES: tuple[Rule, ...] = (
         "i have (just|totally|completely)? (given up|giving up) (/|\\||completely|"
         "on everything|on it all)",
         "kill yourself",
+    ),
+    # Finality said in the writer's own words: for good, gone, after I'm gone, affairs put
+    # in order. In doubt, signpost.
+    _w(
+        "crisis.finality",
+        CRISIS,
+        "(going to|gonna|will|ready to|about to|plan to|planning to) end (it|everything|it all) "
+        "(all)? (tonight|for good|forever|permanently|once and for all|/)",
+        "(going to|gonna|will|ready to|about to|plan to|planning to) make (it|this|everything|"
+        "it all) (all)? (stop|end) (tonight|for good|forever|permanently|once and for all|/)",
+        "(make|making) (it|this|everything|it all|the pain|all this) (all)? (stop|end|go away) "
+        "(for good|forever|permanently|once and for all)",
+        "(want|wish|wanting|wishing|need|ready|going) (to)? be gone (/|\\||for good|forever|"
+        "now|tonight)",
+        "(want|wish|wanting|wishing|need) (it all|everything) (to be)? over (/|\\||now|with|"
+        "for good)",
+        "done fighting (/|\\||anymore|any more)",
+        "(rather|prefer) (not|never) (to)? (exist|have existed|be born|have been born|wake up)",
+        "(stopped caring|dont care|do not care|not bothered|couldnt care less|dont mind) (if|"
+        "whether) (i)? (wake up|wake|live|die|am alive|make it|see tomorrow|survive|am here)",
+        "(after|once) i (am|have|have been) (gone|dead|not here|not around) (/|\\||so|and|"
+        "they|she|he|everyone|my)",
+        "(for|ready for) when i am (gone|dead|not here|not around)",
+        "(wont|will not|not going to) need _{0,4} where i am going",
+        "(leave|leaving|exit|exiting|depart|departing|quit|quitting) this (world|earth|life|"
+        "planet)",
+        "(if i|let me|want to|wish i could) (just)? (slipped|slip|fade|faded|drift|drifted) "
+        "away (/|\\||for good|forever|quietly|and)",
+        "(cant see|dont see|cant imagine|cant picture|cannot see) (myself|me) (being)? (around|"
+        "here|alive) (at|for|by|next|in|this|much)",
+        "(this is|this will be|this is going to be) my last (message|text|post|time|goodbye) "
+        "(/|\\||ever|thanks|goodbye|bye|x)",
+        "(said|saying|done|doing|made|making) my (farewells|final goodbyes) (/|\\||its|it is|now)",
+        # Someone else's funeral being arranged is ordinary; one's own wishes are not.
+        "funeral (wishes|instructions)",
+        "my funeral (plans|arrangements|plan|songs|music)",
+        "(paperwork|passwords|papers|documents|affairs|my will|keys|bank details|pin numbers) "
+        "*{0,12} (afterwards|after i am gone|when i am gone|for after)",
+        "(cleared|cleaned|emptied) out (my|the) (flat|house|room|things|stuff|wardrobe) *{0,8} "
+        "(left|given|gave|leave) (the|my) keys",
+        "(no one|nobody|noone|they|you|anyone)? (will|wont|would|wouldnt)? (have to|need to|"
+        "having to) (look after|care for|worry about|put up with|deal with) me _{0,2} ("
+        "much longer|for long|anymore|any more|soon)",
+        "(sleep|go to sleep|fall asleep) and (never|not) _{0,4} (again|wake)",
+        "(wont|will not|not going to) be (a|an)? (problem|burden|bother|trouble|nuisance|worry) "
+        "_{0,4} (much longer|for long|anymore|any more|any longer|soon)",
+        "(giving|gave|give|given) (my|all my|away my|away all my)? (things|stuff|belongings|"
+        "possessions) away",
+        "(sorted|sorting|decided|deciding|worked out|working out|arranged|arranging) (out)? who "
+        "(gets|will get|will have|has|is having|takes|will take|looks after|will look after) "
+        "(the|my) _{0,1} (dog|dogs|cat|cats|pets|pet|house|things|stuff|car|jewellery|rings|"
+        "ring) (/|\\|)",
+        "(given|gave|giving|rehomed|rehoming|rehome|give) _{0,3} (dog|dogs|cat|cats|pet|pets|"
+        "rabbit|budgie) *{0,8} (so|then) (she|he|they|it|shell|hell|theyll|itll) (will|would)? "
+        "be (looked after|cared for|ok|okay|alright|fine|safe|loved)",
+    ),
+    # The means at hand, and the thought of using them.
+    _w(
+        "crisis.means_considered",
+        CRISIS,
+        f"{_DRUGS} *{{0,6}} (thinking about|tempted|staring at|looking at|wondering about) (it|"
+        "them|taking|doing it|swallowing)",
+        "(next to me|beside me|in front of me|in my hand) *{0,6} (thinking about it|tempted|"
+        "thinking about taking|thinking about doing)",
+        "(counted|counting|saved|saving|stockpiled|collected|gathered|stashed) *{0,8} (got|have|"
+        "had) enough (now|/|\\||to do it|to end)",
+        f"(took|take|taken|taking|swallowed) _{{0,4}} {_DRUGS} *{{0,8}} (on purpose|deliberately)",
+        "(swallow|swallowing|neck|necking|down|downing) (the lot|them all|all of them|"
+        "the whole lot|everything i have)",
+        "(take|taking) (the lot|them all|all of them|the whole lot) (tonight|at once|in one go|"
+        "together|/)",
+        "(thought|thinking|think|tempted|urge|urges|wanted) _{0,2} (about|of|to)? (stepping|step|"
+        "jumping|jump|leaning|lean|falling) (forward|off the edge|over the edge|over the side|"
+        "out in front)",
+        "garage *{0,10} (engine|exhaust|hosepipe|hose pipe) (running|on)",
+        f"holding (the|my|all the|all my)? {_DRUGS} (now|/|\\||in my hand|ready)",
+        f"(got|have) (the|my|all the|all my)? {_DRUGS} (in my hand|lined up|out in front of me)",
+        f"which {_DRUGS} (work|works|would work|act|would act|kill) (fastest|quickest|quicker|"
+        "faster) (/|\\||to)",
+        # Not a razor: "took the razor to my legs" is shaving.
+        "(took|take|taking|put|used) (the|a|my) (blade|knife|lighter|scissors|glass) to "
+        "(my)? (arms|arm|legs|leg|wrists|wrist|skin|thighs|thigh|body|stomach)",
+        "(ending up|end up|ended up|drawn to|stood at|standing at|standing on|stood on|sitting on|"
+        "sat on) (at|on)? the (edge|top) of (the|a)? (quarry|cliff|cliffs|bridge|car park|"
+        "building|roof|tower|multi storey|drop)",
+        "(engine|exhaust) (running|on) *{0,6} garage",
     ),
     _w(
         "crisis.hopeless",

@@ -4,7 +4,7 @@
   be screened right. An emergency, urgent or crisis message is right when its category is
   among the categories matched (a message with more than one sign gets more than one
   signpost, and its primary category is the most pressing); an ordinary message is right
-  when nothing matched.
+  when nothing matched, apart from a few signposted on purpose (`SIGNPOSTED_ON_PURPOSE`).
 - The held-out sets (`safety_phrases/held_out/*/`), written independently and never used to
   tune the rules (`safety_phrases/README.md` says how each was made): the targets are at
   most 1 in 40 emergency or crisis messages missed, at most 1 in 10 urgent messages
@@ -22,6 +22,7 @@ import pytest
 
 from core.safety import Category
 from tests.core.safety_phrases.evaluation import (
+    SIGNPOSTED_ON_PURPOSE,
     TUNING,
     evaluate,
     held_out_sets,
@@ -44,7 +45,11 @@ def test_every_tuning_message_is_screened_right() -> None:
     for category, least in TUNING_AT_LEAST.items():
         assert len(sets[category]) >= least, category
     scores = evaluate(sets)
-    assert all(not score.wrong for score in scores.values()), report(scores)
+    ordinary = scores[Category.NONE]
+    assert {text for text, _ in ordinary.wrong} == SIGNPOSTED_ON_PURPOSE, report(scores)
+    assert all(not score.wrong for score in scores.values() if score is not ordinary), report(
+        scores
+    )
 
 
 def test_the_tuning_set_holds_the_sentences_and_figures_of_speech_that_must_work() -> None:

@@ -36,6 +36,20 @@ TARGETS: dict[Category, float] = {
 }
 
 
+# Ordinary messages signposted on purpose: each carries a recognised warning sign (feeling a
+# burden, "fine without me", painkillers put by, rope bought), and when in doubt the crisis
+# signpost is shown. Reading them apart from their everyday endings would cost more crisis
+# messages than it saves ordinary ones.
+SIGNPOSTED_ON_PURPOSE: frozenset[str] = frozenset(
+    {
+        "the world carries on fine without me at the office when I'm on leave",
+        "I've been saving my painkillers for bad days as the GP suggested",
+        "I feel like a burden when I ask my son for lifts",
+        "I bought rope today for the washing line",
+    }
+)
+
+
 def held_out_sets() -> list[Path]:
     """The held-out sets, one folder each under `held_out/`, in name order."""
     if not HELD_OUT.is_dir():
