@@ -67,7 +67,8 @@ def test_the_tuning_set_holds_the_sentences_and_figures_of_speech_that_must_work
     strict=True,
     reason=(
         "not met yet: emergency and crisis messages phrased in ways the rules have not seen "
-        "are missed more often than 1 in 40 (benchmarks/README.md has the figures)"
+        "are missed more often than 1 in 40, and the third set's ordinary messages are "
+        "signposted more often than 1 in 15 (benchmarks/README.md has the figures)"
     ),
 )
 @pytest.mark.parametrize("held_out", held_out_sets(), ids=lambda path: path.name)
