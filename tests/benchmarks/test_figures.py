@@ -16,6 +16,7 @@ from benchmarks.summaries import SummaryFigures
 from benchmarks.table import Figure
 from benchmarks.tick import TickFigures
 from core.safety import Category
+from tests.core.safety_phrases.evaluation import SIGNPOSTED_ON_PURPOSE
 
 DATABASES = {False: (SQLITE,), True: (SQLITE, POSTGRESQL)}
 
@@ -160,6 +161,16 @@ def test_held_out_safety_figures_are_met_only_within_the_targets() -> None:
     over = {Category.EMERGENCY: 2 / 40, Category.URGENT: 5 / 40,
             Category.CRISIS: 2 / 40, Category.NONE: 3 / 40}  # fmt: skip
     assert met(over) == [False, False, False, False]
-    # The tuning set must be screened right, every message.
+    # The tuning set must be screened right: every message but those signposted on purpose.
+    on_purpose = len(SIGNPOSTED_ON_PURPOSE) / 40
     tuning = safety.set_figures(SetFigures("tuning", at_targets, sizes), False)
-    assert [f.met for f in tuning] == [False, False, False, False]
+    assert [f.met for f in tuning][:3] == [False, False, False]
+    right = {**dict.fromkeys(Category, 0.0), Category.NONE: on_purpose}
+    assert [f.met for f in safety.set_figures(SetFigures("tuning", right, sizes), False)] == [
+        True,
+        True,
+        True,
+        True,
+    ]
+    one_more = {**right, Category.NONE: on_purpose + 1 / 40}
+    assert safety.set_figures(SetFigures("tuning", one_more, sizes), False)[3].met is False
