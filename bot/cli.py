@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli_errors import fail
 from bot.cli_safety import safety_app
 from bot.cli_schedule import schedule_app
 from core.clock import SystemClock
@@ -38,17 +39,11 @@ app.add_typer(schedule_app, name="schedule")
 app.add_typer(safety_app, name="safety")
 
 
-def _fail(message: str) -> typer.Exit:
-    """Print one clear line and give the exit status for a configuration problem."""
-    typer.echo(f"n1: {message}", err=True)
-    return typer.Exit(code=2)
-
-
 def _settings() -> Settings:
     try:
         return load_settings()
     except SettingsError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
 
 
 def _cipher(settings: Settings) -> TextCipher:
@@ -58,7 +53,7 @@ def _cipher(settings: Settings) -> TextCipher:
     try:
         return TextCipher(settings.require_encryption_keys())
     except SettingsError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
 
 
 def _catalogue(settings: Settings) -> Catalogue:
@@ -70,7 +65,7 @@ def _catalogue(settings: Settings) -> Catalogue:
     except CatalogueError as error:
         for problem in error.problems:
             typer.echo(f"n1: {problem}", err=True)
-        raise _fail("N1_MESSAGES_DIR has problems; `n1 messages check` lists them") from None
+        raise fail("N1_MESSAGES_DIR has problems; `n1 messages check` lists them") from None
 
 
 def _version(value: bool) -> None:
@@ -97,7 +92,7 @@ def run() -> None:
         token = settings.require_token()
         settings.require_encryption_keys()
     except SettingsError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
 
     from bot.app import allowed_updates, build_application
     from bot.logs import configure_logging
@@ -123,7 +118,7 @@ def run() -> None:
         else:
             application.run_polling(allowed_updates=allowed_updates())
     except SettingsError as error:  # found at start, e.g. keys that cannot read the store
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
 
 
 @db_app.command("upgrade")
@@ -221,7 +216,7 @@ def keys_rotate() -> None:
     done = asyncio.run(rotate())
     unreadable = sum(counts[Rotated.UNREADABLE] for counts in done.values())
     if unreadable:
-        raise _fail(
+        raise fail(
             f"N1_ENCRYPTION_KEYS: {unreadable} stored value(s) open with none of the keys; "
             "add the key they were written with (after the first) and run this again"
         )

@@ -8,16 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli_errors import fail
+
 if TYPE_CHECKING:
     from core.safety import Screening
 
 # The screening is imported inside the command, so `n1 --help` stays quick.
 safety_app = typer.Typer(help="Safety screening of typed text.", no_args_is_help=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"n1: {message}", err=True)
-    return typer.Exit(code=2)
 
 
 def screening_line(screening: Screening) -> str:
@@ -38,13 +35,13 @@ def check(
     from core.safety import screen
 
     if (text is None) == (file is None):
-        raise _fail("give either a message or --file FILE")
+        raise fail("give either a message or --file FILE")
     if file is None:
         lines = [text or ""]
     else:
         try:
             lines = file.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as error:
-            raise _fail(f"--file {file}: cannot be read ({type(error).__name__})") from None
+            raise fail(f"--file {file}: cannot be read ({type(error).__name__})") from None
     for line in lines:
         typer.echo(screening_line(screen(line)))

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli_errors import fail
+
 if TYPE_CHECKING:
     from scheduler.planning import Slot
     from scheduler.schedules import Plan
@@ -15,17 +17,12 @@ if TYPE_CHECKING:
 schedule_app = typer.Typer(help="When check-ins happen.", no_args_is_help=True)
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"n1: {message}", err=True)
-    return typer.Exit(code=2)
-
-
 def _quiet_hours(text: str | None) -> tuple[str, str] | None:
     if not text:
         return None
     parts = text.split("-")
     if len(parts) != 2:
-        raise _fail(f"--quiet {text!r}: expected START-END, e.g. 21:00-08:00")
+        raise fail(f"--quiet {text!r}: expected START-END, e.g. 21:00-08:00")
     return parts[0].strip(), parts[1].strip()
 
 
@@ -63,23 +60,23 @@ def preview(
 
     tz = load_zone(zone)
     if tz is None:
-        raise _fail(f"--zone {zone!r} is not a known IANA time zone")
+        raise fail(f"--zone {zone!r} is not a known IANA time zone")
     local_time = parse_time_of_day(at)
     if local_time is None:
-        raise _fail(f"--time {at!r} is not a time of day such as 09:00")
+        raise fail(f"--time {at!r} is not a time of day such as 09:00")
     mask = parse_weekdays(days)
     if mask is None:
-        raise _fail(f"--days {days!r}: try daily, weekdays, weekends or mon,wed,fri")
+        raise fail(f"--days {days!r}: try daily, weekdays, weekends or mon,wed,fri")
     quiet_times = _quiet_hours(quiet)
     quiet_start = quiet_end = None
     if quiet_times is not None:
         quiet_start, quiet_end = (parse_time_of_day(part) for part in quiet_times)
         if quiet_start is None or quiet_end is None:
-            raise _fail(f"--quiet {quiet!r}: expected two times such as 21:00-08:00")
+            raise fail(f"--quiet {quiet!r}: expected two times such as 21:00-08:00")
     try:
         first = date.fromisoformat(start) if start else local_date_of(SystemClock().now(), tz)
     except ValueError:
-        raise _fail(f"--from {start!r}: expected a date such as 2027-03-25") from None
+        raise fail(f"--from {start!r}: expected a date such as 2027-03-25") from None
     plan = Plan(tz, local_time, mask, quiet_start, quiet_end)
     slots = preview_checkins(plan, start_of_local_day(first, tz), count)
     for line in preview_lines(plan, slots):
