@@ -29,6 +29,14 @@ class Sealed:
     column: str
     in_payload: bool = False
 
+    def text_of(self, value: Any) -> str | None:
+        """The encrypted text in a stored value of this column (None: a payload without
+        text)."""
+        if not self.in_payload:
+            return str(value)
+        text = value.get(PAYLOAD_TEXT)
+        return text if isinstance(text, str) else None
+
     @property
     def name(self) -> str:
         """How operators see it: `table.column`, or `outbox.payload.text`."""

@@ -17,7 +17,7 @@ from core.safety import Category
 from core.store.engine import clear_write_ahead_log
 from core.store.repositories import PatientRepository
 from core.store.repositories._common import table_of
-from core.store.sealed import PAYLOAD_TEXT, SEALED
+from core.store.sealed import SEALED
 from core.store.tables import ActivityRow, AnswerRow, CheckInRow, ConsentRow, metadata
 from messages import checkin_texts, scheduled, settings_texts, summary_texts
 from messages.checkin_message import NOTE_LABEL
@@ -220,8 +220,7 @@ async def _their_ciphertexts(n1: RunningN1, patient: Patient) -> list[str]:
             table = table_of(sealed.model)
             column, owner = table.c[sealed.column], table.c.patient_id
             for value in await session.scalars(select(column).where(owner == patient.id)):
-                token = value.get(PAYLOAD_TEXT) if sealed.in_payload else value
-                if isinstance(token, str):
+                if value is not None and (token := sealed.text_of(value)) is not None:
                     tokens.append(token)
     return tokens
 

@@ -51,14 +51,11 @@ class SealedTextRepository:
         cipher = cipher_of(self._session)
         changed: list[dict[str, Any]] = []
         for row_id, value in rows:
-            if sealed.in_payload:
-                text = value.get(PAYLOAD_TEXT)
-                if not isinstance(text, str):
-                    continue
-                new_text, what = cipher.rotate(text)
-                new_value: Any = {**value, PAYLOAD_TEXT: new_text}
-            else:
-                new_value, what = cipher.rotate(value)
+            text = sealed.text_of(value)
+            if text is None:
+                continue
+            new_text, what = cipher.rotate(text)
+            new_value: Any = {**value, PAYLOAD_TEXT: new_text} if sealed.in_payload else new_text
             batch.counts[what] += 1
             if what is not Rotated.UNREADABLE:
                 changed.append({"row_id": row_id, "new_value": new_value})
@@ -81,13 +78,6 @@ class SealedTextRepository:
             values = await self._session.scalars(
                 select(column).where(column.is_not(None)).order_by(order).limit(SAMPLE_EACH_END)
             )
-            found += [text for value in values if (text := _text_of(sealed, value)) is not None]
+            found += [text for value in values if (text := sealed.text_of(value)) is not None]
         cipher = cipher_of(self._session)
         return [text for text in found if not cipher.readable(text)]
-
-
-def _text_of(sealed: Sealed, value: Any) -> str | None:
-    if not sealed.in_payload:
-        return str(value)
-    text = value.get(PAYLOAD_TEXT)
-    return text if isinstance(text, str) else None
