@@ -33,11 +33,8 @@ async def check(
         for category in screening.categories:
             await events.record(patient_id=owner, category=category, now=now)
         if patient is not None:
-            # Never shorten a longer pause already in place.
             until = end_of_local_day(patient, now)
-            current = patient.nudges_paused_until_at
-            if current is None or current < until:
-                await PatientRepository(session).pause_nudges(patient.id, until, now)
+            await PatientRepository(session).pause_nudges(patient.id, until, now)
     for category in screening.categories:
         message = services.catalogue.safety(SafetySituation(category.value))
         reaction.send(f"safety_{category.value}", message.text)

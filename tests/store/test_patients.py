@@ -213,6 +213,13 @@ async def test_pain_question_and_nudge_pause_are_the_persons_choice(
         stored = await PatientRepository(session).get(patient.id)
     assert stored is not None
     assert (stored.ask_about_pain, stored.nudges_paused_until_at) == (False, tonight)
+    # A shorter pause later never shortens the longer one.
+    async with session_factory.begin() as session:
+        await PatientRepository(session).pause_nudges(patient.id, NOW + timedelta(hours=1), LATER)
+    async with session_factory() as session:
+        again = await PatientRepository(session).get(patient.id)
+    assert again is not None
+    assert again.nudges_paused_until_at == tonight
 
 
 async def test_many_patients_are_read_at_once(

@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Executable, Select, Update, bindparam, insert, select, update
+from sqlalchemy import Executable, Select, Update, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.checkin_items import EVERY_DAY
@@ -203,8 +203,18 @@ class PatientRepository:
         return await self._update(patient_id, now, ask_about_pain=ask)
 
     async def pause_nudges(self, patient_id: int, until: datetime, now: datetime) -> None:
-        """No nudges for this person before `until`."""
-        await self._update(patient_id, now, nudges_paused_until_at=until)
+        """No nudges for this person before `until` (a longer pause already set stays)."""
+        await self._session.execute(
+            update(PatientRow)
+            .where(
+                PatientRow.id == patient_id,
+                or_(
+                    PatientRow.nudges_paused_until_at.is_(None),
+                    PatientRow.nudges_paused_until_at < until,
+                ),
+            )
+            .values(updated_at=now, nudges_paused_until_at=until)
+        )
 
     async def touch_last_seen(self, patient_id: int, now: datetime) -> None:
         """Record that the person was active (not an "updated" change to their record)."""
