@@ -177,10 +177,11 @@ async def _shown(n1: RunningN1, message_id: int) -> bool:
     return found == 1
 
 
-async def _traces(n1: RunningN1, patient: Patient) -> list[str]:
+async def _traces(n1: RunningN1, patient: Patient, stored: tuple[str, ...] = ()) -> list[str]:
     """Every cell of every table (by the tables' metadata, so new tables are covered) that
     refers to the person: their patient id in a column pointing at patients, their Telegram
-    user id or chat id in any column, or any of the words they typed."""
+    user id or chat id in any column, any of the words they typed, or any of `stored` (their
+    words as the store held them, encrypted)."""
     found: list[str] = []
     async with n1.services.session_factory() as session:
         for table in metadata.sorted_tables:
@@ -195,7 +196,7 @@ async def _traces(n1: RunningN1, patient: Patient) -> list[str]:
                     if value in (patient.telegram_user_id, patient.chat_id):
                         found.append(f"{table.name}.{column.name}: their Telegram id")
                     text = json.dumps(value, default=str)
-                    for word in (*TYPED, str(patient.telegram_user_id)):
+                    for word in (*TYPED, *stored, str(patient.telegram_user_id)):
                         if word in text:
                             found.append(f"{table.name}.{column.name}: {word!r}")
     return found
@@ -246,7 +247,7 @@ async def test_delete_leaves_no_trace_in_any_table_or_file(n1: RunningN1) -> Non
     await person.wait_for_messages(before + 1)
     [*_, deleted] = await act(person, "Yes, delete everything")
     assert deleted.text == settings_texts.DELETED
-    assert await _traces(n1, patient) == []
+    assert await _traces(n1, patient, tuple(ciphertexts)) == []
     # Someone else's data is untouched.
     assert await patient_of(n1, bystander) is not None
     if sqlite:

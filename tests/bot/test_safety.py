@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from bot.jobs import delivery_jobs
 from core.safety import Category
-from core.store.tables import Base, SecurityEventRow
+from core.store.repositories._common import cipher_of, table_of
+from core.store.sealed import SEALED
+from core.store.tables import Base
 from messages.schema import SafetySituation
 from tests.bot.conftest import RunningN1
 from tests.bot.journey_steps import (
@@ -17,6 +19,7 @@ from tests.bot.journey_steps import (
     onboard,
     patient_of,
     safety_events,
+    security_events,
     tuesday_check_in,
 )
 from tests.messages.helpers import shipped
@@ -24,12 +27,18 @@ from tests.scheduler.helpers import utc
 
 
 async def _everything_stored(n1: RunningN1) -> str:
-    """Every value in every table, as one text to search."""
+    """Every value in every table, and every encrypted word decrypted, as one text to search."""
     values: list[str] = []
     async with n1.services.session_factory() as session:
         for table in Base.metadata.sorted_tables:
             for row in (await session.execute(select(table))).all():
                 values.extend(repr(value) for value in row)
+        cipher = cipher_of(session)
+        for sealed in SEALED:
+            column = table_of(sealed.model).c[sealed.column]
+            for value in await session.scalars(select(column).where(column.is_not(None))):
+                if (token := sealed.text_of(value)) is not None:
+                    values.append(cipher.decrypt(token))
     return "\n".join(values).lower()
 
 
@@ -57,8 +66,7 @@ async def test_an_urgent_sign_gets_the_gp_today_message_no_nudge_that_day_and_no
     stored = await _everything_stored(n1)
     assert typed.lower() not in stored
     assert "shivery" not in stored
-    async with n1.services.session_factory() as session:
-        assert (await session.scalars(select(SecurityEventRow.kind))).all() == []
+    assert await security_events(n1) == []
 
 
 async def test_a_message_with_emergency_and_crisis_content_gets_both_emergency_first(
